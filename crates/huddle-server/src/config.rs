@@ -1,0 +1,101 @@
+//! Server settings. Every field has an embedded default; `huddle.toml`, environment variables
+//! and command-line flags override them (in that order), see docs/configuration.md.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Folder for the SQLite database and the local file store.
+    pub data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`; empty means `<data_dir>/huddle.db`.
+    pub database_url: Option<String>,
+    /// SQLite `synchronous` pragma: `full` keeps every acknowledged write across power loss.
+    pub sqlite_synchronous: String,
+    /// Node number (0–1023) mixed into generated ids; must differ between nodes sharing a database.
+    pub node_id: u16,
+    /// How long a sign-in lasts, in hours.
+    pub session_ttl_hours: i64,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_proxy: bool,
+    /// Failed sign-ins allowed per account within `login_window_secs`.
+    pub login_max_failures_per_account: u32,
+    /// Failed sign-ins allowed per client address within `login_window_secs`.
+    pub login_max_failures_per_ip: u32,
+    pub login_window_secs: u64,
+    /// Argon2id memory cost in KiB (at least 19456).
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    /// Log format: `pretty` or `json`.
+    pub log_format: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("huddle-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            sqlite_synchronous: "full".into(),
+            node_id: 0,
+            session_ttl_hours: 24 * 30,
+            secure_cookies: false,
+            trust_proxy: false,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_ip: 30,
+            login_window_secs: 15 * 60,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            log_format: "pretty".into(),
+        }
+    }
+}
+
+impl ServerConfig {
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.is_empty() => url.clone(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("huddle.db").display()
+            ),
+        }
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.argon2_memory_kib >= 19_456,
+            "argon2_memory_kib must be at least 19456 (19 MiB)"
+        );
+        anyhow::ensure!(
+            self.argon2_iterations >= 2,
+            "argon2_iterations must be at least 2"
+        );
+        anyhow::ensure!(self.node_id < 1024, "node_id must be between 0 and 1023");
+        anyhow::ensure!(
+            matches!(
+                self.sqlite_synchronous.as_str(),
+                "full" | "normal" | "extra"
+            ),
+            "sqlite_synchronous must be one of full, normal, extra"
+        );
+        anyhow::ensure!(
+            self.session_ttl_hours > 0,
+            "session_ttl_hours must be positive"
+        );
+        let url = self.database_url();
+        anyhow::ensure!(
+            url.starts_with("sqlite:")
+                || url.starts_with("postgres:")
+                || url.starts_with("postgresql:"),
+            "database_url must start with sqlite:// or postgres://"
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,47 @@
+//! Shared server state handed to every handler.
+
+use crate::accounts::password::Passwords;
+use crate::accounts::throttle::LoginThrottle;
+use crate::config::ServerConfig;
+use crate::db::Db;
+use crate::directory::snapshot::DirectoryCache;
+use crate::events::EventBus;
+use crate::ids::IdGen;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub type AppState = Arc<State>;
+
+pub struct State {
+    pub config: ServerConfig,
+    pub db: Db,
+    pub ids: IdGen,
+    pub passwords: Passwords,
+    pub throttle: LoginThrottle,
+    pub directory: DirectoryCache,
+    pub events: EventBus,
+}
+
+impl State {
+    pub async fn new(config: ServerConfig) -> anyhow::Result<AppState> {
+        config.validate()?;
+        if config.database_url().starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data_dir)?;
+        }
+        std::fs::create_dir_all(config.data_dir.join("files")).ok();
+        let db = Db::connect(&config.database_url(), &config.sqlite_synchronous).await?;
+        Ok(Arc::new(State {
+            ids: IdGen::new(config.node_id),
+            passwords: Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?,
+            throttle: LoginThrottle::new(
+                Duration::from_secs(config.login_window_secs),
+                config.login_max_failures_per_account,
+                config.login_max_failures_per_ip,
+            ),
+            directory: DirectoryCache::default(),
+            events: EventBus::new(),
+            db,
+            config,
+        }))
+    }
+}

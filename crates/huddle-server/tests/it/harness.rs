@@ -1,0 +1,268 @@
+//! Runs a real server on an ephemeral port against SQLite (always) or a fresh PostgreSQL
+//! database (when HUDDLE_TEST_DATABASE_URL is set), and talks to it over HTTP.
+
+use huddle_server::orgs::{self, NewOrganization};
+use huddle_server::{RunningServer, ServerConfig};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub struct TestServer {
+    pub url: String,
+    pub server: Option<RunningServer>,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+pub const ADMIN_PW: &str = "admin-pass-1";
+
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("HUDDLE_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+fn with_db(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let base = base.rsplit_once('/').map(|(b, _)| b).unwrap_or(base);
+    format!("{base}/{db}{query}")
+}
+
+impl TestServer {
+    pub async fn sqlite() -> Self {
+        Self::start(None, |_| {}).await
+    }
+
+    /// `None` when PostgreSQL tests are not enabled.
+    pub async fn postgres() -> Option<Self> {
+        let admin = pg_admin_url()?;
+        let name = format!("huddle_t_{}", rand_suffix());
+        let mut conn = sqlx_connect(&admin).await;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        Some(Self::start(Some((admin.clone(), name)), |_| {}).await)
+    }
+
+    pub async fn start(
+        pg: Option<(String, String)>,
+        tweak: impl FnOnce(&mut ServerConfig),
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = ServerConfig {
+            data_dir: dir.path().to_path_buf(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..ServerConfig::default()
+        };
+        if let Some((admin, name)) = &pg {
+            config.database_url = Some(with_db(admin, name));
+        }
+        tweak(&mut config);
+        let server = huddle_server::start(config).await.expect("server starts");
+        Self {
+            url: server.url(),
+            server: Some(server),
+            http: reqwest::Client::new(),
+            _dir: dir,
+            pg,
+        }
+    }
+
+    pub fn state(&self) -> &huddle_server::AppState {
+        &self.server.as_ref().expect("running").state
+    }
+
+    /// Creates an organization with a super administrator signed in.
+    pub async fn org(&self, name: &str, admin_login: &str) -> Org {
+        let state = self.state();
+        let mut tx = state.db.begin().await.unwrap();
+        let created = orgs::create(
+            &mut tx,
+            state,
+            &NewOrganization {
+                name,
+                code: None,
+                admin_name: "管理员",
+                admin_login,
+                admin_password: ADMIN_PW,
+            },
+            false,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        tx.commit().await.unwrap();
+        let admin = self.login_in(&created.code, admin_login, ADMIN_PW).await;
+        Org {
+            code: created.code,
+            root: created.root_department_id.to_string(),
+            admin,
+        }
+    }
+
+    pub async fn login_in(&self, org: &str, login: &str, password: &str) -> String {
+        let (status, body) = self
+            .call(
+                None,
+                Method::POST,
+                "/api/v1/auth/login",
+                Some(json!({"login": login, "password": password, "org": org})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {login}: {body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn call(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{}", self.url, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(Some(token), Method::GET, path, None).await
+    }
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Some(token), Method::POST, path, Some(body)).await
+    }
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Some(token), Method::PATCH, path, Some(body))
+            .await
+    }
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Some(token), Method::PUT, path, Some(body)).await
+    }
+    pub async fn delete(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(Some(token), Method::DELETE, path, None).await
+    }
+
+    /// Creates a department and returns its id.
+    pub async fn dept(&self, token: &str, name: &str, parent: &str) -> String {
+        let (s, b) = self
+            .post(
+                token,
+                "/api/v1/departments",
+                json!({"name": name, "parent_id": parent}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "create department {name}: {b}");
+        b["id"].as_str().unwrap().to_string()
+    }
+
+    /// Creates a member with a password and returns (id, token).
+    pub async fn member(
+        &self,
+        org: &Org,
+        name: &str,
+        login: &str,
+        depts: &[&str],
+    ) -> (String, String) {
+        let (s, b) = self
+            .post(&org.admin, "/api/v1/members", json!({"name": name, "employee_id": login, "department_ids": depts, "password": "member-pass-1"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "create member {name}: {b}");
+        let token = self.login_in(&org.code, login, "member-pass-1").await;
+        (b["id"].as_str().unwrap().to_string(), token)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.state().db.reader())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap()
+    }
+}
+
+pub struct Org {
+    pub code: String,
+    pub root: String,
+    pub admin: String,
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{}_{}", std::process::id(), n % 1_000_000_000_000)
+}
+
+async fn sqlx_connect(url: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(url)
+        .await
+        .expect("connect to PostgreSQL")
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let server = self.server.take();
+        let pg = self.pg.take();
+        // Dropping happens inside the test's runtime; clean up on a thread with its own.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                drop(server);
+                if let Some((admin, name)) = pg {
+                    let mut conn = sqlx_connect(&admin).await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
+}
+
+/// Declares each scenario once per backend: `sqlite::name` always, `postgres::name` when enabled.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let t = $crate::harness::TestServer::sqlite().await;
+                    super::$name(&t).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(t) = $crate::harness::TestServer::postgres().await else { return };
+                    super::$name(&t).await;
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real server on an ephemeral port, over HTTP.
+
+mod harness;
+
+mod auth;
+mod bad_input;
+mod directory;
+mod isolation;
+mod visibility;
