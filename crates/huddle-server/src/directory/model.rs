@@ -123,6 +123,8 @@ pub struct Member {
     pub leave_date: Option<String>,
     pub avatar_url: Option<String>,
     pub role: Role,
+    /// For administrators: the departments (with their sub-departments) they manage.
+    pub managed_department_ids: Vec<Id>,
 }
 
 #[derive(Serialize, ToSchema)]

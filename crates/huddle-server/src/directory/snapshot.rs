@@ -158,6 +158,10 @@ pub async fn load(db: &Db, org_id: i64) -> Result<OrgDirectory, sqlx::Error> {
             leave_date: r.try_get(10)?,
             avatar_url: r.try_get(11)?,
             role: Role::parse(&r.try_get::<String, _>(12)?),
+            managed_department_ids: admin_scopes
+                .get(&id)
+                .map(|v| v.iter().copied().map(Id).collect())
+                .unwrap_or_default(),
         });
     }
 

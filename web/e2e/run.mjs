@@ -1,0 +1,139 @@
+// End-to-end test: starts the real server on a fresh data directory, drives
+// Debian's chromium through the main flows and saves screenshots.
+//
+//   HUDDLE_BIN=/path/to/huddle npm run test:e2e
+//
+// HUDDLE_E2E_URL=http://127.0.0.1:PORT runs against an already running server
+// instead (it must not be set up yet). E2E_SKIP_BUILD=1 skips `vite build`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createSteps, sleep } from './steps.mjs';
+
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoDir = path.resolve(webDir, '..');
+const shotDir = path.join(repoDir, 'test-output', 'screenshots');
+
+function huddleBin() {
+  if (process.env.HUDDLE_BIN) return process.env.HUDDLE_BIN;
+  if (process.env.CARGO_TARGET_DIR) return path.join(process.env.CARGO_TARGET_DIR, 'debug', 'huddle');
+  return path.join(repoDir, 'target', 'debug', 'huddle');
+}
+
+function buildClient() {
+  if (process.env.E2E_SKIP_BUILD === '1' && existsSync(path.join(webDir, 'dist', 'index.html'))) return;
+  const vite = path.join(webDir, 'node_modules', 'vite', 'bin', 'vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: webDir, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('vite build failed');
+}
+
+/** Starts `huddle serve` and resolves with its base URL once /healthz answers. */
+async function startServer() {
+  const bin = huddleBin();
+  if (!existsSync(bin)) throw new Error(`server binary not found at ${bin} (set HUDDLE_BIN)`);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'huddle-e2e-'));
+  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+  });
+  let log = '';
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not report its address in 60s:\n${log}`)), 60_000);
+    const onData = (chunk) => {
+      log += chunk.toString();
+      const m = log.match(/Huddle is listening on (http:\/\/[^\s]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c) => {
+      log += c.toString();
+      if (process.env.E2E_VERBOSE) process.stderr.write(c);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error('server /healthz did not answer 200 in 30s');
+    await sleep(200);
+  }
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([new Promise((r) => child.once('exit', r)), sleep(5000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { base, stop, log: () => log };
+}
+
+async function main() {
+  mkdirSync(shotDir, { recursive: true });
+  buildClient();
+  const server = process.env.HUDDLE_E2E_URL
+    ? { base: process.env.HUDDLE_E2E_URL.replace(/\/$/, ''), stop: async () => {}, log: () => '' }
+    : await startServer();
+  console.log(`server: ${server.base}`);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  let passed = 0;
+  let failed = 0;
+  const pageErrors = [];
+  try {
+    const steps = createSteps({ browser, base: server.base, shotDir, pageErrors });
+    for (const [name, fn] of steps) {
+      const started = Date.now();
+      try {
+        await fn();
+        if (pageErrors.length) throw new Error(`uncaught page error: ${pageErrors.splice(0).join('\n')}`);
+        passed++;
+        console.log(`ok   ${name} (${Date.now() - started} ms)`);
+      } catch (e) {
+        failed++;
+        console.log(`FAIL ${name}\n     ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n     ')}`);
+        await steps.failureShot(name).catch(() => {});
+        // Later steps build on earlier ones: stop at the first failure.
+        break;
+      }
+    }
+  } finally {
+    await browser.close().catch(() => {});
+    if (failed && server.log()) console.log(`--- server log (tail) ---\n${server.log().slice(-3000)}`);
+    await server.stop();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e?.stack ?? e);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});

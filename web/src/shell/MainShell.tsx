@@ -1,0 +1,61 @@
+// WeCom-style shell: left icon rail on desktop, bottom tab bar on phones.
+import { NavLink, Outlet } from 'react-router';
+import { AppstoreOutlined, ContactsOutlined, MessageOutlined, SettingOutlined, UserOutlined } from '@ant-design/icons';
+import type { ReactNode } from 'react';
+import { Tooltip } from 'antd';
+import { Avatar } from '../components/Avatar';
+import { useT } from '../i18n/I18nProvider';
+import type { MessageKey } from '../i18n';
+import { useSession } from '../state/session';
+
+interface Tab {
+  to: string;
+  label: MessageKey;
+  icon: ReactNode;
+}
+
+export const TABS: Tab[] = [
+  { to: '/messages', label: 'nav.messages', icon: <MessageOutlined /> },
+  { to: '/contacts', label: 'nav.contacts', icon: <ContactsOutlined /> },
+  { to: '/workbench', label: 'nav.workbench', icon: <AppstoreOutlined /> },
+  { to: '/me', label: 'nav.me', icon: <UserOutlined /> },
+];
+
+export function MainShell() {
+  const t = useT();
+  const { me, isAdmin } = useSession();
+  return (
+    <div className="hd-shell">
+      <nav className="hd-nav" aria-label="Main">
+        {me && (
+          <NavLink to="/me" className="hd-nav-avatar" aria-label={me.member.name}>
+            <Avatar name={me.member.name} id={me.member.id} url={me.member.avatar_url} size={36} />
+          </NavLink>
+        )}
+        <ul className="hd-nav-list">
+          {TABS.map((tab) => (
+            <li key={tab.to} className={tab.to === '/me' ? 'hd-nav-me' : undefined}>
+              <NavLink to={tab.to} className={({ isActive }) => `hd-nav-item${isActive ? ' active' : ''}`} data-testid={`nav-${tab.to.slice(1)}`}>
+                <span className="hd-nav-icon">{tab.icon}</span>
+                <span className="hd-nav-label">{t(tab.label)}</span>
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+        {isAdmin && (
+          <Tooltip title={t('nav.admin')} placement="right">
+            <NavLink to="/admin" className="hd-nav-item hd-nav-admin" data-testid="nav-admin">
+              <span className="hd-nav-icon">
+                <SettingOutlined />
+              </span>
+              <span className="hd-nav-label">{t('nav.admin')}</span>
+            </NavLink>
+          </Tooltip>
+        )}
+      </nav>
+      <main className="hd-main">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
