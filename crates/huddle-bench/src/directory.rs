@@ -60,7 +60,7 @@ impl Rng {
 fn name(rng: &mut Rng) -> String {
     let mut n = rng.pick(SURNAMES).to_string();
     n.push_str(rng.pick(GIVEN));
-    if rng.next() % 3 != 0 {
+    if !rng.next().is_multiple_of(3) {
         n.push_str(rng.pick(GIVEN));
     }
     n
