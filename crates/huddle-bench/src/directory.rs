@@ -276,6 +276,19 @@ async fn measure(
         .await?
         .error_for_status()?;
     let first_search_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    // A directory write invalidates the snapshot: the next read pays for the rebuild.
+    let viewer_id = viewer["member"]["id"].as_str().unwrap_or_default().to_string();
+    let t_write = Instant::now();
+    http.patch(format!("{}/api/v1/members/{viewer_id}", served.url))
+        .bearer_auth(&admin)
+        .json(&json!({"position": "测试"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let write_with_rebuild_ms = t_write.elapsed().as_secs_f64() * 1000.0;
+    let t1 = Instant::now();
+    http.get(format!("{}/api/v1/directory/search?q=li", served.url)).bearer_auth(&token).send().await?.error_for_status()?;
+    let search_after_write_ms = t1.elapsed().as_secs_f64() * 1000.0;
     let loaded_rss_mb = rss_mb(pid).unwrap_or(0.0);
     let cpu_before = cpu_s(pid).unwrap_or(0.0);
     let mut rng = Rng(42);
@@ -316,6 +329,8 @@ async fn measure(
         "cold_start_ms": (served.cold_start_ms * 10.0).round() / 10.0,
         "idle_rss_mb": (idle_rss_mb * 10.0).round() / 10.0,
         "first_search_ms": (first_search_ms * 10.0).round() / 10.0,
+        "write_with_rebuild_ms": (write_with_rebuild_ms * 10.0).round() / 10.0,
+        "search_after_write_ms": (search_after_write_ms * 10.0).round() / 10.0,
         "loaded_rss_mb": (loaded_rss_mb * 10.0).round() / 10.0,
         "queries": args.queries,
         "results_returned": hits,

@@ -7,6 +7,7 @@ use super::search::{SearchFields, SearchIndex};
 use super::tree::{member_visible, DeptNode, Tree, Viewer, VisibleSet};
 use crate::db::Db;
 use crate::ids::Id;
+use futures::TryStreamExt;
 use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -101,22 +102,23 @@ pub async fn load(db: &Db, org_id: i64) -> Result<OrgDirectory, sqlx::Error> {
         });
     }
 
-    let links = sqlx::query(
+    let mut links = sqlx::query(
         "SELECT member_id, department_id, is_leader FROM member_departments WHERE org_id = $1 \
          ORDER BY member_id, department_id",
     )
     .bind(org_id)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch(&mut *tx);
     let mut member_depts: HashMap<i64, Vec<Id>> = HashMap::new();
     let mut leaders: HashMap<i64, Vec<Id>> = HashMap::new();
-    for r in &links {
+    // Rows are streamed, not collected: a large organization's rows never sit in memory at once.
+    while let Some(r) = links.try_next().await? {
         let (m, d, lead): (i64, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
         member_depts.entry(m).or_default().push(Id(d));
         if lead != 0 {
             leaders.entry(d).or_default().push(Id(m));
         }
     }
+    drop(links);
 
     let scope_rows =
         sqlx::query("SELECT member_id, department_id FROM admin_scopes WHERE org_id = $1")
@@ -131,17 +133,14 @@ pub async fn load(db: &Db, org_id: i64) -> Result<OrgDirectory, sqlx::Error> {
             .push(r.try_get(1)?);
     }
 
-    let rows = sqlx::query(
+    let mut members = Vec::new();
+    let mut rows = sqlx::query(
         "SELECT id, name, employee_id, phone, email, position, main_department_id, manager_id, \
          status, join_date, leave_date, avatar_url, role FROM members WHERE org_id = $1 ORDER BY id",
     )
     .bind(org_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-
-    let mut members = Vec::with_capacity(rows.len());
-    for r in &rows {
+    .fetch(&mut *tx);
+    while let Some(r) = rows.try_next().await? {
         let id: i64 = r.try_get(0)?;
         members.push(Member {
             id: Id(id),
@@ -164,6 +163,9 @@ pub async fn load(db: &Db, org_id: i64) -> Result<OrgDirectory, sqlx::Error> {
                 .unwrap_or_default(),
         });
     }
+    drop(rows);
+    tx.commit().await?;
+    members.shrink_to_fit();
 
     let tree = Tree::new(nodes);
     let mut departments: Vec<Department> = tree
