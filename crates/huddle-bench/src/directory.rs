@@ -277,7 +277,10 @@ async fn measure(
         .error_for_status()?;
     let first_search_ms = t0.elapsed().as_secs_f64() * 1000.0;
     // A directory write invalidates the snapshot: the next read pays for the rebuild.
-    let viewer_id = viewer["member"]["id"].as_str().unwrap_or_default().to_string();
+    let viewer_id = viewer["member"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let t_write = Instant::now();
     http.patch(format!("{}/api/v1/members/{viewer_id}", served.url))
         .bearer_auth(&admin)
@@ -287,7 +290,11 @@ async fn measure(
         .error_for_status()?;
     let write_with_rebuild_ms = t_write.elapsed().as_secs_f64() * 1000.0;
     let t1 = Instant::now();
-    http.get(format!("{}/api/v1/directory/search?q=li", served.url)).bearer_auth(&token).send().await?.error_for_status()?;
+    http.get(format!("{}/api/v1/directory/search?q=li", served.url))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .error_for_status()?;
     let search_after_write_ms = t1.elapsed().as_secs_f64() * 1000.0;
     let loaded_rss_mb = rss_mb(pid).unwrap_or(0.0);
     let cpu_before = cpu_s(pid).unwrap_or(0.0);

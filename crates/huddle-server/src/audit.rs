@@ -2,6 +2,7 @@
 
 use crate::accounts::actor::Actor;
 use crate::db::Tx;
+use crate::directory::model::Role;
 use crate::error::{ApiResult, QueryParams};
 use crate::ids::{now_ms, Id};
 use crate::pagination::{Cursor, PageQuery};
@@ -62,7 +63,8 @@ pub struct AuditPage {
     pub next_cursor: Option<String>,
 }
 
-/// Read the organization's audit log, newest first (administrators only).
+/// Read the audit log, newest first: everything for super administrators, their own actions
+/// for department administrators.
 #[utoipa::path(get, path = "/api/v1/audit-log", tag = "admin",
     params(PageQuery),
     responses((status = 200, body = AuditPage), (status = 403, body = crate::error::ErrorBody)))]
@@ -79,11 +81,18 @@ pub async fn list_audit_log(
     };
     let rows = sqlx::query(
         "SELECT id, actor_id, actor_name, action, target_type, target_id, detail, ip, user_agent, \
-         created_at FROM audit_log WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+         created_at FROM audit_log WHERE org_id = $1 AND id < $2 AND ($4 = 0 OR actor_id = $4) \
+         ORDER BY id DESC LIMIT $3",
     )
     .bind(actor.org_id)
     .bind(before)
     .bind(limit as i64 + 1)
+    // Department administrators read their own actions; super administrators read everything.
+    .bind(if actor.role == Role::SuperAdmin {
+        0
+    } else {
+        actor.member_id
+    })
     .fetch_all(state.db.reader())
     .await?;
     let mut items = Vec::with_capacity(rows.len());

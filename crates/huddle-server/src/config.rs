@@ -1,11 +1,11 @@
 //! Server settings. Every field has an embedded default; `huddle.toml`, environment variables
 //! and command-line flags override them (in that order), see docs/configuration.md.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     /// Folder for the SQLite database and the local file store.
@@ -32,6 +32,8 @@ pub struct ServerConfig {
     /// Argon2id memory cost in KiB (at least 19456).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// Messages one member may send per 10 seconds.
+    pub send_rate_per_10s: u32,
     /// Log format: `pretty` or `json`.
     pub log_format: String,
 }
@@ -52,6 +54,7 @@ impl Default for ServerConfig {
             login_window_secs: 15 * 60,
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
+            send_rate_per_10s: 50,
             log_format: "pretty".into(),
         }
     }

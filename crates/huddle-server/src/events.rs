@@ -5,8 +5,10 @@
 use crate::db::Tx;
 use crate::ids::{now_ms, Id, IdGen};
 use serde::Serialize;
-use std::sync::Arc;
-use tokio::sync::broadcast;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use tokio::sync::mpsc;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Event {
@@ -46,39 +48,130 @@ pub async fn append(
     Ok(event)
 }
 
-/// Published events, serialized once and shared by every subscriber.
-#[derive(Clone, Debug)]
-pub struct Published {
-    pub org_id: i64,
-    pub json: Arc<str>,
+/// Who receives an event.
+pub enum Audience<'a> {
+    /// Everyone of the organization who is connected.
+    Organization,
+    /// These members only.
+    Members(&'a [i64]),
 }
 
+/// Frames queued per connection before it counts as stalled and is closed with a resync hint.
+const CONNECTION_QUEUE: usize = 4096;
+
+type Frame = Arc<str>;
+
+struct Connection {
+    id: u64,
+    tx: mpsc::Sender<Frame>,
+}
+
+/// Routes events to the WebSocket connections of this node. An event is serialized once and the
+/// same bytes are queued for every recipient connection: a delivery costs one queue push.
+#[derive(Default)]
 pub struct EventBus {
-    sender: broadcast::Sender<Published>,
+    orgs: RwLock<HashMap<i64, HashMap<i64, Vec<Connection>>>>,
+    next_id: AtomicU64,
 }
 
-impl Default for EventBus {
-    fn default() -> Self {
-        Self::new()
+/// A registered connection; dropping it unregisters.
+pub struct Subscription {
+    pub rx: mpsc::Receiver<Frame>,
+    bus: Arc<EventBus>,
+    org_id: i64,
+    member_id: i64,
+    id: u64,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.bus.remove(self.org_id, self.member_id, self.id);
     }
 }
 
 impl EventBus {
     pub fn new() -> Self {
-        let (sender, _) = broadcast::channel(4096);
-        Self { sender }
+        Self::default()
     }
 
-    pub fn publish(&self, event: &Event) {
-        let json = serde_json::to_string(event).unwrap_or_default();
-        // No subscribers is not an error.
-        let _ = self.sender.send(Published {
-            org_id: event.org_id,
-            json: json.into(),
-        });
+    pub fn subscribe(self: &Arc<Self>, org_id: i64, member_id: i64) -> Subscription {
+        let (tx, rx) = mpsc::channel(CONNECTION_QUEUE);
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.orgs
+            .write()
+            .expect("event bus lock")
+            .entry(org_id)
+            .or_default()
+            .entry(member_id)
+            .or_default()
+            .push(Connection { id, tx });
+        Subscription {
+            rx,
+            bus: self.clone(),
+            org_id,
+            member_id,
+            id,
+        }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Published> {
-        self.sender.subscribe()
+    fn remove(&self, org_id: i64, member_id: i64, id: u64) {
+        let mut orgs = self.orgs.write().expect("event bus lock");
+        if let Some(members) = orgs.get_mut(&org_id) {
+            if let Some(conns) = members.get_mut(&member_id) {
+                conns.retain(|c| c.id != id);
+                if conns.is_empty() {
+                    members.remove(&member_id);
+                }
+            }
+            if members.is_empty() {
+                orgs.remove(&org_id);
+            }
+        }
+    }
+
+    pub fn publish(&self, event: &Event, audience: Audience<'_>) {
+        let json: Frame = serde_json::to_string(event).unwrap_or_default().into();
+        self.send_frame(event.org_id, audience, json);
+    }
+
+    pub fn send_frame(&self, org_id: i64, audience: Audience<'_>, frame: Frame) {
+        let mut stalled = Vec::new();
+        {
+            let orgs = self.orgs.read().expect("event bus lock");
+            let Some(members) = orgs.get(&org_id) else {
+                return;
+            };
+            let mut push = |member: i64, conns: &Vec<Connection>| {
+                for c in conns {
+                    if c.tx.try_send(frame.clone()).is_err() {
+                        stalled.push((member, c.id));
+                    }
+                }
+            };
+            match audience {
+                Audience::Organization => members.iter().for_each(|(m, c)| push(*m, c)),
+                Audience::Members(ids) => {
+                    for m in ids {
+                        if let Some(c) = members.get(m) {
+                            push(*m, c);
+                        }
+                    }
+                }
+            }
+        }
+        // A full queue means the client stopped reading: drop it; its socket closes with a
+        // resync hint and the client catches up over HTTP.
+        for (member, id) in stalled {
+            self.remove(org_id, member, id);
+        }
+    }
+
+    /// Connected members of an organization on this node.
+    pub fn connected(&self, org_id: i64) -> usize {
+        self.orgs
+            .read()
+            .expect("event bus lock")
+            .get(&org_id)
+            .map_or(0, HashMap::len)
     }
 }

@@ -4,7 +4,7 @@
 use crate::accounts::{me, routes as auth};
 use crate::directory::{self, departments, members};
 use crate::state::AppState;
-use crate::{audit, web, ws};
+use crate::{audit, chat, web, ws};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -27,6 +27,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
     tags((name = "auth", description = "Sign-in, sessions and the caller's own profile"),
          (name = "setup", description = "First-run setup"),
          (name = "directory", description = "Departments, members and colleague search"),
+         (name = "chat", description = "Conversations, messages, receipts and recall"),
          (name = "admin", description = "Administration"))
 )]
 struct ApiDoc;
@@ -77,6 +78,19 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(members::set_role))
         .routes(routes!(directory::search_directory))
         .routes(routes!(audit::list_audit_log))
+        .routes(routes!(
+            chat::conversations::list_conversations,
+            chat::conversations::create_conversation
+        ))
+        .routes(routes!(chat::conversations::get_conversation))
+        .routes(routes!(chat::conversations::mark_read))
+        .routes(routes!(chat::conversations::mark_unread))
+        .routes(routes!(
+            chat::messages::list_messages,
+            chat::messages::send_message
+        ))
+        .routes(routes!(chat::messages::recall_message))
+        .routes(routes!(chat::messages::message_receipts))
 }
 
 pub type OpenApiDoc = utoipa::openapi::OpenApi;

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod chat;
 pub mod config;
 pub mod db;
 pub mod directory;
@@ -11,6 +12,7 @@ pub mod http;
 pub mod ids;
 pub mod orgs;
 pub mod pagination;
+pub mod ratelimit;
 pub mod state;
 mod web;
 mod ws;

@@ -91,6 +91,12 @@ pub async fn create(
     only_if_empty: bool,
 ) -> anyhow::Result<Option<CreatedOrganization>> {
     if only_if_empty {
+        if state.db.backend == crate::db::Backend::Postgres {
+            // Two first-run setups racing must not both find the server empty.
+            sqlx::query("LOCK TABLE organizations IN EXCLUSIVE MODE")
+                .execute(&mut **tx)
+                .await?;
+        }
         let n: i64 = sqlx::query("SELECT COUNT(*) FROM organizations")
             .fetch_one(&mut **tx)
             .await?

@@ -7,6 +7,7 @@ use crate::db::Db;
 use crate::directory::snapshot::DirectoryCache;
 use crate::events::EventBus;
 use crate::ids::IdGen;
+use crate::ratelimit::RateLimiter;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +20,9 @@ pub struct State {
     pub passwords: Passwords,
     pub throttle: LoginThrottle,
     pub directory: DirectoryCache,
-    pub events: EventBus,
+    pub events: Arc<EventBus>,
+    /// Messages per member per 10 seconds.
+    pub send_limiter: RateLimiter<i64>,
 }
 
 impl State {
@@ -39,7 +42,8 @@ impl State {
                 config.login_max_failures_per_ip,
             ),
             directory: DirectoryCache::default(),
-            events: EventBus::new(),
+            events: Arc::new(EventBus::new()),
+            send_limiter: RateLimiter::new(Duration::from_secs(10), config.send_rate_per_10s),
             db,
             config,
         }))

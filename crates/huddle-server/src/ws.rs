@@ -1,28 +1,43 @@
-//! `/api/v1/ws`: the per-session event stream. Each event is serialized once on publish and the
-//! same bytes go to every subscriber of the organization.
+//! `/api/v1/ws`: the per-session event stream. Frames arrive already serialized from the event
+//! bus; this loop writes them out, watches for the client closing, and closes the socket soon
+//! after its session ends (sign-out, revocation, disabled account).
 
 use crate::accounts::actor::Actor;
+use crate::events::Subscription;
+use crate::ids::now_ms;
 use crate::state::AppState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use tokio::sync::broadcast::error::RecvError;
+use std::time::Duration;
+
+/// How often a connection re-checks that its session is still valid.
+const SESSION_CHECK: Duration = Duration::from_secs(10);
 
 pub async fn connect(
     State(state): State<AppState>,
     actor: Actor,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let org_id = actor.org_id;
-    let rx = state.events.subscribe();
-    upgrade.on_upgrade(move |socket| run(socket, org_id, rx))
+    let sub = state.events.subscribe(actor.org_id, actor.member_id);
+    let session_id = actor.session_id;
+    upgrade.on_upgrade(move |socket| run(socket, sub, state, session_id))
 }
 
-async fn run(
-    mut socket: WebSocket,
-    org_id: i64,
-    mut rx: tokio::sync::broadcast::Receiver<crate::events::Published>,
-) {
+async fn session_alive(state: &AppState, session_id: i64) -> bool {
+    let row = sqlx::query(
+        "SELECT s.id FROM sessions s JOIN members m ON m.id = s.member_id \
+         WHERE s.id = $1 AND s.expires_at > $2 AND m.status = 'active'",
+    )
+    .bind(session_id)
+    .bind(now_ms())
+    .fetch_optional(state.db.reader())
+    .await;
+    // A database hiccup is not a revocation.
+    !matches!(row, Ok(None))
+}
+
+async fn run(mut socket: WebSocket, mut sub: Subscription, state: AppState, session_id: i64) {
     if socket
         .send(Message::Text(r#"{"type":"hello"}"#.into()))
         .await
@@ -30,20 +45,30 @@ async fn run(
     {
         return;
     }
+    let mut check = tokio::time::interval(SESSION_CHECK);
+    check.tick().await;
     loop {
         tokio::select! {
-            event = rx.recv() => match event {
-                Ok(e) if e.org_id == org_id => {
-                    if socket.send(Message::Text(e.json.as_ref().into())).await.is_err() {
+            frame = sub.rx.recv() => match frame {
+                Some(json) => {
+                    if socket.send(Message::Text(json.as_ref().into())).await.is_err() {
                         return;
                     }
                 }
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => {
-                    // The client fell behind: tell it to refetch rather than drop events silently.
+                None => {
+                    // The bus dropped this connection because it fell behind: the client must
+                    // resync over HTTP, then reconnect.
                     let _ = socket.send(Message::Text(r#"{"type":"resync"}"#.into())).await;
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
                 }
-                Err(RecvError::Closed) => return,
+            },
+            _ = check.tick() => {
+                if !session_alive(&state, session_id).await {
+                    let _ = socket.send(Message::Text(r#"{"type":"session_ended"}"#.into())).await;
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,

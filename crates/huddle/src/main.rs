@@ -32,6 +32,9 @@ struct GlobalArgs {
     /// `sqlite://…` or `postgres://…`.
     #[arg(long, global = true, env = "HUDDLE_DATABASE_URL")]
     database_url: Option<String>,
+    /// Set any option of huddle.toml, e.g. `--set session_ttl_hours=24` (repeatable).
+    #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -78,19 +81,64 @@ struct OrgArgs {
     admin_name: String,
 }
 
+/// Reads a value the way the option's default is typed (number, true/false or text).
+fn parse_like(default: &toml::Value, raw: &str) -> anyhow::Result<toml::Value> {
+    Ok(match default {
+        toml::Value::Integer(_) => {
+            toml::Value::Integer(raw.trim().parse().context("expected a whole number")?)
+        }
+        toml::Value::Boolean(_) => {
+            toml::Value::Boolean(raw.trim().parse().context("expected true or false")?)
+        }
+        _ => toml::Value::String(raw.to_string()),
+    })
+}
+
+/// Defaults, then huddle.toml, then `HUDDLE_<KEY>` environment variables, then flags.
 fn load_config(global: &GlobalArgs, listen: Option<SocketAddr>) -> anyhow::Result<ServerConfig> {
     let path = global.config.clone().or_else(|| {
         let default = PathBuf::from("huddle.toml");
         default.exists().then_some(default)
     });
-    let mut config = match &path {
+    let mut table = match &path {
         Some(p) => {
             let text =
                 std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            toml::from_str(&text).with_context(|| format!("in {}", p.display()))?
+            text.parse::<toml::Table>()
+                .with_context(|| format!("in {}", p.display()))?
         }
-        None => ServerConfig::default(),
+        None => toml::Table::new(),
     };
+    let mut defaults = toml::Table::try_from(ServerConfig::default())?;
+    defaults.insert("database_url".into(), toml::Value::String(String::new()));
+    for (key, default) in &defaults {
+        let var = format!("HUDDLE_{}", key.to_uppercase());
+        if let Ok(raw) = std::env::var(&var) {
+            table.insert(
+                key.clone(),
+                parse_like(default, &raw).with_context(|| format!("in {var}"))?,
+            );
+        }
+    }
+    for kv in &global.set {
+        let (key, raw) = kv
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--set {kv}: expected KEY=VALUE"))?;
+        let default = defaults
+            .get(key.trim())
+            .ok_or_else(|| anyhow::anyhow!("--set {kv}: unknown option {key}"))?;
+        table.insert(
+            key.trim().to_string(),
+            parse_like(default, raw).with_context(|| format!("in --set {kv}"))?,
+        );
+    }
+    let origin = path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the settings".into());
+    let mut config: ServerConfig = toml::Value::Table(table)
+        .try_into()
+        .with_context(|| format!("in {origin}"))?;
     if let Some(d) = &global.data_dir {
         config.data_dir = d.clone();
     }

@@ -123,7 +123,7 @@ pub async fn login(
         return Err(ApiError::invalid("password", "Enter your password."));
     }
     let ip = client.ip.clone().unwrap_or_default();
-    if let Some(wait) = state.throttle.blocked(login, &ip) {
+    if let Err(wait) = state.throttle.begin(login, &ip) {
         let minutes = wait.div_ceil(60);
         return Err(ApiError {
             retry_after_secs: Some(wait),
@@ -161,7 +161,6 @@ pub async fn login(
         state.passwords.verify(&body.password, None).await;
     }
     let Some((member_id, org_id, must_change)) = found else {
-        state.throttle.record_failure(login, &ip);
         tracing::info!(ip = %ip, "sign-in failed");
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -169,7 +168,7 @@ pub async fn login(
             LOGIN_HELP,
         ));
     };
-    state.throttle.record_success(login);
+    state.throttle.succeeded(login, &ip);
     let mut tx = state.db.begin().await?;
     let s = session::create(&mut tx, &state, org_id, member_id, &client).await?;
     tx.commit().await?;

@@ -1,4 +1,8 @@
 //! Failed sign-in throttling per account and per client address (in memory, per node).
+//!
+//! An attempt is counted when it starts, under one lock with the limit check, so parallel
+//! attempts cannot all slip past the limit while their passwords are being verified; a
+//! successful attempt is taken back afterwards.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -28,39 +32,45 @@ impl LoginThrottle {
         ]
     }
 
-    /// `Some(seconds)` to wait when either the account or the address is over its limit.
-    pub fn blocked(&self, login: &str, ip: &str) -> Option<u64> {
-        let now = Instant::now();
-        let map = self.failures.lock().expect("throttle lock");
-        let [acct, addr] = Self::keys(login, ip);
-        [(acct, self.max_per_account), (addr, self.max_per_ip)]
-            .into_iter()
-            .filter_map(|(k, max)| {
-                let (start, count) = *map.get(&k)?;
-                let left = self.window.checked_sub(now - start)?;
-                (count >= max).then_some(left.as_secs().max(1))
-            })
-            .max()
-    }
-
-    pub fn record_failure(&self, login: &str, ip: &str) {
+    /// Counts an attempt, or refuses it with the seconds to wait when the account or the
+    /// address is over its limit.
+    pub fn begin(&self, login: &str, ip: &str) -> Result<(), u64> {
         let now = Instant::now();
         let mut map = self.failures.lock().expect("throttle lock");
         if map.len() > 100_000 {
             map.retain(|_, (start, _)| now - *start < self.window);
         }
-        for k in Self::keys(login, ip) {
+        let [acct, addr] = Self::keys(login, ip);
+        let limits = [(acct, self.max_per_account), (addr, self.max_per_ip)];
+        let wait = limits
+            .iter()
+            .filter_map(|(k, max)| {
+                let (start, count) = *map.get(k)?;
+                let left = self.window.checked_sub(now - start)?;
+                (count >= *max).then_some(left.as_secs().max(1))
+            })
+            .max();
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        for (k, _) in limits {
             let e = map.entry(k).or_insert((now, 0));
             if now - e.0 >= self.window {
                 *e = (now, 0);
             }
             e.1 += 1;
         }
+        Ok(())
     }
 
-    pub fn record_success(&self, login: &str) {
-        let [acct, _] = Self::keys(login, "");
-        self.failures.lock().expect("throttle lock").remove(&acct);
+    /// The attempt succeeded: forget the account's failures and take back the address count.
+    pub fn succeeded(&self, login: &str, ip: &str) {
+        let [acct, addr] = Self::keys(login, ip);
+        let mut map = self.failures.lock().expect("throttle lock");
+        map.remove(&acct);
+        if let Some(e) = map.get_mut(&addr) {
+            e.1 = e.1.saturating_sub(1);
+        }
     }
 }
 
@@ -72,15 +82,25 @@ mod tests {
     fn blocks_after_limit_per_account_and_per_ip() {
         let t = LoginThrottle::new(Duration::from_secs(60), 3, 5);
         for _ in 0..3 {
-            assert!(t.blocked("Zhang", "1.1.1.1").is_none());
-            t.record_failure("zhang", "1.1.1.1");
+            assert!(t.begin("Zhang", "1.1.1.1").is_ok());
         }
-        assert!(t.blocked(" ZHANG ", "2.2.2.2").is_some());
-        assert!(t.blocked("li", "1.1.1.1").is_none());
-        t.record_failure("li", "1.1.1.1");
-        t.record_failure("wang", "1.1.1.1");
-        assert!(t.blocked("zhao", "1.1.1.1").is_some());
-        t.record_success("zhang");
-        assert!(t.blocked("zhang", "3.3.3.3").is_none());
+        assert!(t.begin(" ZHANG ", "2.2.2.2").is_err());
+        assert!(t.begin("li", "1.1.1.1").is_ok());
+        assert!(t.begin("wang", "1.1.1.1").is_ok());
+        assert!(
+            t.begin("zhao", "1.1.1.1").is_err(),
+            "five attempts from one address"
+        );
+        t.succeeded("zhang", "1.1.1.1");
+        assert!(t.begin("zhang", "3.3.3.3").is_ok());
+    }
+
+    #[test]
+    fn successes_do_not_use_up_the_limit() {
+        let t = LoginThrottle::new(Duration::from_secs(60), 2, 2);
+        for _ in 0..10 {
+            assert!(t.begin("boss", "1.1.1.1").is_ok());
+            t.succeeded("boss", "1.1.1.1");
+        }
     }
 }

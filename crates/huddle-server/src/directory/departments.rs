@@ -15,6 +15,9 @@ use serde::Deserialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
+/// How deep departments may nest, the root counting as level 1.
+const MAX_DEPTH: usize = 15;
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDepartment {
@@ -205,8 +208,9 @@ fn check_visibility(w: &DirectoryWrite, v: &Visibility) -> ApiResult<()> {
             "At most 200 departments can be listed.",
         ));
     }
+    let visible = w.tree.visible_departments(&w.viewer);
     for d in &v.department_ids {
-        if w.tree.get(d.0).is_none() {
+        if w.tree.get(d.0).is_none() || !visible.contains(d.0) {
             return Err(ApiError::invalid(
                 "visibility",
                 format!("Department {d} in the visibility list does not exist."),
@@ -241,7 +245,7 @@ pub async fn create_department(
         .map_err(|_| ApiError::invalid("parent_id", "The parent department does not exist."))?
         .id;
     w.require_manages(parent)?;
-    if w.tree.ancestors_or_self(parent).len() >= 15 {
+    if w.tree.ancestors_or_self(parent).len() >= MAX_DEPTH {
         return Err(ApiError::invalid(
             "parent_id",
             "Departments can be nested at most 15 levels deep.",
@@ -315,6 +319,19 @@ pub async fn update_department(
                 return Err(ApiError::conflict(
                     "department_cycle",
                     "A department cannot be moved under itself or one of its own sub-departments.",
+                ));
+            }
+            let subtree_height = w
+                .tree
+                .subtree(id)
+                .iter()
+                .map(|d| w.tree.ancestors_or_self(*d).len() - w.tree.ancestors_or_self(id).len())
+                .max()
+                .unwrap_or(0);
+            if w.tree.ancestors_or_self(target).len() + 1 + subtree_height > MAX_DEPTH {
+                return Err(ApiError::invalid(
+                    "parent_id",
+                    "Departments can be nested at most 15 levels deep; this move would go deeper.",
                 ));
             }
             detail.insert("moved_from".into(), serde_json::json!(Id(old_parent)));

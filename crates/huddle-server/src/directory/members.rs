@@ -150,7 +150,7 @@ pub async fn list_members(
         if !dir.can_see_member(&viewer, &visible, m) {
             continue;
         }
-        items.push(m.clone());
+        items.push(dir.view_member(&viewer, &visible, m));
         if items.len() > limit {
             break;
         }
@@ -180,8 +180,7 @@ pub async fn get_member(
         .filter(|m| {
             m.status == MemberStatus::Active || actor.is_admin() || m.id.0 == actor.member_id
         })
-        .cloned()
-        .map(Json)
+        .map(|m| Json(dir.view_member(&viewer, &visible, m)))
         .ok_or_else(|| ApiError::not_found("Member"))
 }
 
@@ -205,6 +204,8 @@ fn check_optional(
 }
 
 /// Login names are unique per organization across employee ID, phone and email.
+/// Sign-in names are unique per organization across employee ID, phone and email together:
+/// sign-in matches any of the three.
 async fn ensure_unique(
     w: &mut DirectoryWrite,
     org_id: i64,
@@ -212,26 +213,24 @@ async fn ensure_unique(
     field: &'static str,
     value: &str,
 ) -> ApiResult<()> {
-    let sql = match field {
-        "employee_id" => {
-            "SELECT id FROM members WHERE org_id = $1 AND employee_id = $2 AND id <> $3"
-        }
-        "phone" => "SELECT id FROM members WHERE org_id = $1 AND phone = $2 AND id <> $3",
-        _ => "SELECT id FROM members WHERE org_id = $1 AND email = $2 AND id <> $3",
-    };
-    let taken = sqlx::query(sql)
-        .bind(org_id)
-        .bind(value)
-        .bind(member)
-        .fetch_optional(&mut *w.tx)
-        .await?
-        .is_some();
+    let taken = sqlx::query(
+        "SELECT id FROM members WHERE org_id = $1 AND id <> $3 \
+         AND (employee_id = $2 OR phone = $2 OR email = lower($2))",
+    )
+    .bind(org_id)
+    .bind(value)
+    .bind(member)
+    .fetch_optional(&mut *w.tx)
+    .await?
+    .is_some();
     if taken {
         return Err(ApiError {
             field: Some(field),
             ..ApiError::conflict(
                 "already_exists",
-                format!("{value} is already used by another member."),
+                format!(
+                    "{value} is already used by another member (as employee ID, phone or email)."
+                ),
             )
         });
     }
@@ -248,6 +247,15 @@ async fn check_manager(
         return Err(ApiError::invalid(
             "manager_id",
             "A member cannot be their own manager.",
+        ));
+    }
+    // A manager the administrator cannot see is answered like one that does not exist.
+    let manager_depts = member_department_ids(&mut w.tx, org_id, manager.0).await?;
+    let visible = w.tree.visible_departments(&w.viewer);
+    if !manager_depts.iter().any(|d| visible.contains(*d)) {
+        return Err(ApiError::invalid(
+            "manager_id",
+            "The manager does not exist.",
         ));
     }
     // Walk up the manager chain: the new manager must not report (directly or not) to the member.
@@ -431,6 +439,24 @@ async fn load_target(
         return Err(ApiError::forbidden(
             "Only a super administrator can change a super administrator.",
         ));
+    }
+    if role == Role::Admin && !w.is_super_admin() && id != w.viewer.member_id {
+        // A department administrator may not take over an administrator with a wider reach.
+        let scopes: Vec<i64> = sqlx::query(
+            "SELECT department_id FROM admin_scopes WHERE org_id = $1 AND member_id = $2",
+        )
+        .bind(org_id)
+        .bind(id)
+        .fetch_all(&mut *w.tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+        if !scopes.iter().all(|d| w.tree.manages(&w.viewer, *d)) {
+            return Err(ApiError::forbidden(
+                "This administrator manages departments outside your reach; ask a super administrator.",
+            ));
+        }
     }
     Ok((depts, role, status))
 }

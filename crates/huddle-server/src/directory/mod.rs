@@ -58,10 +58,11 @@ pub async fn search_directory(
     }
     let dir = state.directory.get(&state.db, actor.org_id).await?;
     let viewer = dir.viewer(actor.member_id, actor.role);
+    let visible = dir.tree.visible_departments(&viewer);
     let items = dir
         .search(&viewer, &q.q, limit)
         .into_iter()
-        .cloned()
+        .map(|m| dir.view_member(&viewer, &visible, m))
         .collect();
     Ok(Json(SearchResults { items }))
 }

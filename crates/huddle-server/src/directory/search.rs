@@ -58,7 +58,6 @@ pub struct SearchFields<'a> {
     pub employee_id: &'a str,
     pub phone: Option<&'a str>,
     pub email: Option<&'a str>,
-    pub departments: Vec<&'a str>,
 }
 
 const FIELD_SEP: char = '\u{1f}';
@@ -93,7 +92,7 @@ impl SearchIndex {
                 haystack.push(FIELD_SEP);
             }
             let (full, initials) = variants.into_iter().next().unwrap_or_default();
-            for field in e.phone.into_iter().chain(e.email).chain(e.departments) {
+            for field in e.phone.into_iter().chain(e.email) {
                 haystack.push_str(&field.to_lowercase());
                 haystack.push(FIELD_SEP);
             }
@@ -178,7 +177,6 @@ mod tests {
             employee_id: e,
             phone: None,
             email: None,
-            departments: vec!["技术部"],
         }))
     }
 
@@ -201,7 +199,6 @@ mod tests {
         assert_eq!(idx.search("zhangsan", 10, |_| true), vec![0, 2]);
         assert_eq!(idx.search("李", 10, |_| true), vec![1]);
         assert_eq!(idx.search("e002", 10, |_| true), vec![1]);
-        assert_eq!(idx.search("技术", 10, |_| true).len(), 3);
     }
 
     #[test]

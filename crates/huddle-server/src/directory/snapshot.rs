@@ -57,15 +57,60 @@ impl OrgDirectory {
         member_visible(viewer, visible, m.id.0, &depts)
     }
 
+    /// Members matching `query` by name, pinyin, initials, employee ID, phone or email, then
+    /// members of visible departments whose name matches; best first, at most `limit`.
     pub fn search(&self, viewer: &Viewer, query: &str, limit: usize) -> Vec<&Member> {
         let visible = self.tree.visible_departments(viewer);
-        self.search
+        let mut found: Vec<&Member> = self
+            .search
             .search(query, limit, |entry| {
                 self.can_see_member(viewer, &visible, &self.members[self.search_members[entry]])
             })
             .into_iter()
             .map(|entry| &self.members[self.search_members[entry]])
-            .collect()
+            .collect();
+        let q = SearchIndex::normalize(query);
+        if found.len() < limit && !q.is_empty() {
+            // Department names are matched here, not in the member index, so that a hidden
+            // department's name never finds anyone.
+            let depts: Vec<Id> = self
+                .departments
+                .iter()
+                .filter(|d| visible.contains(d.id.0) && d.name.to_lowercase().contains(&q))
+                .map(|d| d.id)
+                .collect();
+            if !depts.is_empty() {
+                for &i in &self.search_members {
+                    let m = &self.members[i];
+                    if m.department_ids.iter().any(|d| depts.contains(d))
+                        && !found.iter().any(|f| f.id == m.id)
+                    {
+                        found.push(m);
+                        if found.len() >= limit {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// A member as this viewer may see them: departments, main department, manager and managed
+    /// departments the viewer cannot see are left out.
+    pub fn view_member(&self, viewer: &Viewer, visible: &VisibleSet, m: &Member) -> Member {
+        if matches!(visible, VisibleSet::All) || m.id.0 == viewer.member_id {
+            return m.clone();
+        }
+        let mut out = m.clone();
+        out.department_ids.retain(|d| visible.contains(d.0));
+        out.managed_department_ids.retain(|d| visible.contains(d.0));
+        out.main_department_id = m.main_department_id.filter(|d| visible.contains(d.0));
+        out.manager_id = m.manager_id.filter(|mgr| {
+            self.member(mgr.0)
+                .is_some_and(|mm| self.can_see_member(viewer, visible, mm))
+        });
+        out
     }
 
     pub fn member_count(&self) -> usize {
@@ -203,11 +248,6 @@ pub async fn load(db: &Db, org_id: i64) -> Result<OrgDirectory, sqlx::Error> {
             employee_id: &m.employee_id,
             phone: m.phone.as_deref(),
             email: m.email.as_deref(),
-            departments: m
-                .department_ids
-                .iter()
-                .filter_map(|d| tree.get(d.0).map(|n| n.name.as_str()))
-                .collect(),
         }
     }));
 

@@ -137,11 +137,12 @@ impl DirectoryWrite {
             &state.ids,
             actor.org_id,
             "directory.changed",
-            serde_json::json!({ "action": action, "target_type": target.0, "target_id": Id(target.1) }),
+            // Only what changed in kind: ids could name things some members may not see.
+            serde_json::json!({ "action": action, "target_type": target.0 }),
         )
         .await?;
         self.tx.commit().await?;
-        state.events.publish(&event);
+        state.events.publish(&event, events::Audience::Organization);
         Ok(())
     }
 }

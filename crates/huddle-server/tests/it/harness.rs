@@ -266,3 +266,77 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// A WebSocket client on `/api/v1/ws`, reading JSON frames.
+pub struct Socket {
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl TestServer {
+    pub async fn socket(&self, token: &str) -> Socket {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!("{}/api/v1/ws", self.url.replace("http://", "ws://"));
+        let mut req = url.into_client_request().unwrap();
+        req.headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let (stream, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("websocket connects");
+        let mut s = Socket { stream };
+        assert_eq!(s.next().await.unwrap()["type"], "hello");
+        s
+    }
+}
+
+impl Socket {
+    /// The next JSON frame, or `None` when the socket closed or nothing came within 5 s.
+    pub async fn next(&mut self) -> Option<Value> {
+        use futures::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            let msg = tokio::time::timeout(std::time::Duration::from_secs(5), self.stream.next())
+                .await
+                .ok()??
+                .ok()?;
+            match msg {
+                Message::Text(t) => return serde_json::from_str(t.as_str()).ok(),
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame of type `kind`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        loop {
+            let v = self
+                .next()
+                .await
+                .unwrap_or_else(|| panic!("no {kind} event arrived"));
+            if v["type"] == kind {
+                return v;
+            }
+        }
+    }
+
+    /// Nothing of type `kind` arrives within `ms`.
+    pub async fn quiet_for(&mut self, kind: &str, ms: u64) -> bool {
+        use futures::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(ms);
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return true,
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap_or_default();
+                    if v["type"] == kind {
+                        return false;
+                    }
+                }
+                Ok(_) => return true,
+            }
+        }
+    }
+}

@@ -4,6 +4,8 @@ mod harness;
 
 mod auth;
 mod bad_input;
+mod chat;
 mod directory;
 mod isolation;
+mod security;
 mod visibility;

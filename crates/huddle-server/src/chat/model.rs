@@ -1,0 +1,238 @@
+//! Chat types as the API shows them, and the rules for message content.
+
+use crate::error::ApiError;
+use crate::ids::Id;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    /// 单聊: exactly two members.
+    Direct,
+    /// 群聊: up to 2,000 members with an owner.
+    Group,
+}
+
+impl ConversationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Group => "group",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        if s == "group" {
+            Self::Group
+        } else {
+            Self::Direct
+        }
+    }
+}
+
+pub const MAX_GROUP_MEMBERS: usize = 2000;
+pub const MAX_TEXT_CHARS: usize = 5000;
+
+/// What a message says. Stored as JSON beside its `kind`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Content {
+    Text {
+        text: String,
+        /// Members mentioned with @.
+        #[serde(default)]
+        mentions: Vec<Id>,
+        /// @所有人
+        #[serde(default)]
+        mention_all: bool,
+    },
+    Location {
+        lat: f64,
+        lng: f64,
+        #[serde(default)]
+        title: String,
+        #[serde(default)]
+        address: String,
+    },
+    Link {
+        url: String,
+        #[serde(default)]
+        title: String,
+        #[serde(default)]
+        description: String,
+    },
+    /// A notice that an earlier message was recalled (created by the server).
+    Recall { message_id: Id },
+    /// Shown in place of a recalled message's content.
+    Recalled,
+    /// Membership and settings changes (created by the server).
+    System { text: String },
+}
+
+impl Content {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Text { .. } => "text",
+            Self::Location { .. } => "location",
+            Self::Link { .. } => "link",
+            Self::Recall { .. } => "recall",
+            Self::Recalled => "recalled",
+            Self::System { .. } => "system",
+        }
+    }
+
+    /// Checks content a client sends; server-made kinds are refused.
+    pub fn validate_from_client(&self) -> Result<(), ApiError> {
+        let bad = |m: &str| Err(ApiError::invalid("content", m.to_string()));
+        match self {
+            Self::Text { text, mentions, .. } => {
+                if text.trim().is_empty() {
+                    return bad("A text message cannot be empty.");
+                }
+                if text.chars().count() > MAX_TEXT_CHARS {
+                    return bad(
+                        "A text message can be at most 5000 characters; split it or send a file.",
+                    );
+                }
+                if mentions.len() > 100 {
+                    return bad("A message can mention at most 100 people; use @all instead.");
+                }
+            }
+            Self::Location {
+                lat,
+                lng,
+                title,
+                address,
+            } => {
+                if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lng) {
+                    return bad(
+                        "The location's latitude must be within ±90 and longitude within ±180.",
+                    );
+                }
+                if title.chars().count() > 200 || address.chars().count() > 500 {
+                    return bad("The location's title or address is too long.");
+                }
+            }
+            Self::Link {
+                url,
+                title,
+                description,
+            } => {
+                if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000
+                {
+                    return bad("A link must be an http(s) URL of at most 2000 characters.");
+                }
+                if title.chars().count() > 200 || description.chars().count() > 1000 {
+                    return bad("The link's title or description is too long.");
+                }
+            }
+            Self::Recall { .. } | Self::Recalled | Self::System { .. } => {
+                return bad("This kind of message is created by the server only.");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Message {
+    pub id: Id,
+    pub conversation_id: Id,
+    /// Position in the conversation: strictly increasing, no gaps.
+    pub seq: i64,
+    pub sender_id: Id,
+    /// The sender's idempotency key.
+    pub client_msg_id: String,
+    pub content: Content,
+    pub reply_to: Option<Id>,
+    pub recalled: bool,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Conversation {
+    pub id: Id,
+    pub kind: ConversationKind,
+    /// Group name; for a direct chat, the other person's name.
+    pub name: String,
+    pub owner_id: Option<Id>,
+    pub member_ids: Vec<Id>,
+    /// Sequence of the newest message.
+    pub last_seq: i64,
+    /// The caller has read up to here.
+    pub read_seq: i64,
+    /// Messages from others after `read_seq` (or 1 when marked unread).
+    pub unread: i64,
+    pub muted: bool,
+    pub pinned: bool,
+    pub last_message: Option<Message>,
+    pub last_message_at: i64,
+    pub created_at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConversationList {
+    pub items: Vec<Conversation>,
+    /// Sum of `unread` over conversations that are not muted.
+    pub total_unread: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessagePage {
+    /// Ascending by `seq`.
+    pub items: Vec<Message>,
+    /// More messages exist in the direction asked.
+    pub has_more: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Receipts {
+    pub message_id: Id,
+    pub read_count: i64,
+    /// Everyone who can read it except the sender.
+    pub total: i64,
+    pub read_by: Vec<Id>,
+    pub unread_by: Vec<Id>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_rules() {
+        let text = |t: &str| Content::Text {
+            text: t.into(),
+            mentions: vec![],
+            mention_all: false,
+        };
+        assert!(text("你好").validate_from_client().is_ok());
+        assert!(text("   ").validate_from_client().is_err());
+        assert!(text(&"字".repeat(5001)).validate_from_client().is_err());
+        let loc = Content::Location {
+            lat: 91.0,
+            lng: 0.0,
+            title: String::new(),
+            address: String::new(),
+        };
+        assert!(loc.validate_from_client().is_err());
+        assert!(Content::Recalled.validate_from_client().is_err());
+        let link = Content::Link {
+            url: "javascript:x".into(),
+            title: String::new(),
+            description: String::new(),
+        };
+        assert!(link.validate_from_client().is_err());
+    }
+
+    #[test]
+    fn content_json_shape() {
+        let c: Content =
+            serde_json::from_str(r#"{"kind":"text","text":"hi","mentions":["12"]}"#).unwrap();
+        assert_eq!(c.kind(), "text");
+        assert_eq!(
+            serde_json::to_value(&Content::Recalled).unwrap(),
+            serde_json::json!({"kind":"recalled"})
+        );
+    }
+}
