@@ -8,8 +8,9 @@ const ADMIN = { org: '示例科技', name: '王管理', login: 'admin', password
 const ZHANG = { name: '张三', employee_id: 'zhangsan01', dept: '前端组', password: 'zhangsan-pass-1', position: '前端工程师' };
 const LI = { name: '李四', employee_id: 'lisi01', dept: '技术部', password: 'lisi-pass-123', position: '技术总监' };
 const WANG = { name: '王五', employee_id: 'wangwu01', dept: '财务部', password: 'wangwu-pass-1' };
-const GUIDE_ZH = '请使用企业为你分配的工号、手机号或邮箱登录。忘记密码请联系管理员重置。';
-const GUIDE_EN = 'Use the employee ID, phone or email your company assigned. Forgot your password? Ask your administrator to reset it.';
+// Shown for a wrong login or password (error code invalid_credentials).
+const GUIDE_ZH = '请使用企业为你分配的工号、手机号或邮箱登录，并检查密码。忘记密码请联系管理员重置。';
+const GUIDE_EN = 'Use the employee ID, phone or email your company assigned, and check your password. Forgot your password? Ask your administrator to reset it.';
 
 export function createSteps({ browser, base, shotDir, pageErrors }) {
   const s = { admin: null, li: null };

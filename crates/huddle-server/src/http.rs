@@ -82,7 +82,15 @@ fn api() -> OpenApiRouter<AppState> {
             chat::conversations::list_conversations,
             chat::conversations::create_conversation
         ))
-        .routes(routes!(chat::conversations::get_conversation))
+        .routes(routes!(
+            chat::conversations::get_conversation,
+            chat::groups::update_group,
+            chat::groups::dissolve_group
+        ))
+        .routes(routes!(chat::groups::add_members))
+        .routes(routes!(chat::groups::remove_member))
+        .routes(routes!(chat::groups::transfer_owner))
+        .routes(routes!(chat::groups::update_my_settings))
         .routes(routes!(chat::conversations::mark_read))
         .routes(routes!(chat::conversations::mark_unread))
         .routes(routes!(

@@ -65,7 +65,7 @@ async fn run(mut socket: WebSocket, mut sub: Subscription, state: AppState, sess
             },
             _ = check.tick() => {
                 if !session_alive(&state, session_id).await {
-                    let _ = socket.send(Message::Text(r#"{"type":"session_ended"}"#.into())).await;
+                    let _ = socket.send(Message::Text(r#"{"type":"session.ended"}"#.into())).await;
                     let _ = socket.send(Message::Close(None)).await;
                     return;
                 }

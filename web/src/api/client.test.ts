@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, buildUrl, isApiError, parseError, readCookie, setUnauthorizedHandler } from './client';
+import { api, ApiError, buildUrl, isApiError, notifyUnauthorized, parseError, parseRetryAfter, readCookie, setUnauthorizedHandler } from './client';
 
 /** Resolves with the ApiError a call rejects with. */
 const fail = (p: Promise<unknown>): Promise<ApiError> =>
@@ -38,6 +38,22 @@ describe('parseError', () => {
     expect(e.code).toBe('department_not_empty');
     expect(e.message).toBe('Not empty');
     expect(e.field).toBe('id');
+  });
+
+  it('reads Retry-After (seconds or HTTP date)', async () => {
+    const res = new Response(JSON.stringify({ error: { code: 'too_many_attempts', message: 'Wait' } }), {
+      status: 429,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '120' },
+    });
+    const e = await parseError(res);
+    expect(e.retryAfter).toBe(120);
+    expect((await parseError(json(400, { error: { code: 'x', message: 'y' } }))).retryAfter).toBeNull();
+    expect(parseRetryAfter(' 7 ')).toBe(7);
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:01:30 GMT', now)).toBe(90);
+    expect(parseRetryAfter('Tue, 31 Dec 2024 00:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon')).toBeNull();
+    expect(parseRetryAfter(null)).toBeNull();
   });
 
   it('falls back for non-JSON bodies', async () => {
@@ -111,6 +127,16 @@ describe('request', () => {
     const err = await fail(api.post('/api/v1/auth/login', {}, { skipAuthRedirect: true }));
     expect(err.isRateLimited).toBe(true);
     expect(err.message).toBe('Slow down');
+  });
+
+  it('notifyUnauthorized runs the registered 401 handler', () => {
+    const onUnauth = vi.fn();
+    setUnauthorizedHandler(onUnauth);
+    notifyUnauthorized();
+    expect(onUnauth).toHaveBeenCalledTimes(1);
+    expect(onUnauth.mock.calls[0][0].status).toBe(401);
+    setUnauthorizedHandler(null);
+    expect(() => notifyUnauthorized()).not.toThrow();
   });
 
   it('wraps network failures', async () => {

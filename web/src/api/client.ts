@@ -8,13 +8,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | null;
+  /** Seconds to wait before retrying, from the Retry-After header (429 responses). */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, code: string, message: string, field: string | null = null) {
+  constructor(status: number, code: string, message: string, field: string | null = null, retryAfter: number | null = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.retryAfter = retryAfter;
   }
 
   get isUnauthorized(): boolean {
@@ -51,6 +54,24 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): voi
   onUnauthorized = handler;
 }
 
+/** Runs the app-wide 401 reaction, e.g. when the live socket finds the session ended. */
+export function notifyUnauthorized(err: ApiError = new ApiError(401, 'unauthenticated', 'Session ended')): void {
+  onUnauthorized?.(err);
+}
+
+/**
+ * Seconds from a Retry-After header: either delta-seconds or an HTTP date.
+ * Returns null when absent or unparseable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 /** Turn a failed response into an ApiError, tolerating non-JSON bodies. */
 export async function parseError(res: Response): Promise<ApiError> {
   let text = '';
@@ -59,16 +80,17 @@ export async function parseError(res: Response): Promise<ApiError> {
   } catch {
     /* ignore */
   }
+  const retryAfter = parseRetryAfter(res.headers?.get?.('Retry-After'));
   try {
     const body = JSON.parse(text) as Partial<ApiErrorBody>;
     if (body && body.error && typeof body.error.message === 'string') {
-      return new ApiError(res.status, body.error.code ?? 'error', body.error.message, body.error.field ?? null);
+      return new ApiError(res.status, body.error.code ?? 'error', body.error.message, body.error.field ?? null, retryAfter);
     }
   } catch {
     /* not JSON */
   }
   const fallback = text.trim() && text.length < 300 ? text.trim() : `${res.status} ${res.statusText}`.trim();
-  return new ApiError(res.status, `http_${res.status}`, fallback || `HTTP ${res.status}`);
+  return new ApiError(res.status, `http_${res.status}`, fallback || `HTTP ${res.status}`, null, retryAfter);
 }
 
 export interface RequestOptions {

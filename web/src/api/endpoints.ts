@@ -23,8 +23,30 @@ export const meApi = {
   updateSettings: (patch: T.SettingsPatch) => api.patch<T.Settings>('/api/v1/me/settings', patch),
 };
 
+/** Calls `fetchPage` with each `next_cursor` until the last page; returns all items. */
+export async function collectPages<I>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: I[]; next_cursor?: string | null }>,
+  maxPages = 200,
+): Promise<I[]> {
+  const out: I[] = [];
+  let cursor: string | undefined = undefined;
+  for (let i = 0; i < maxPages; i++) {
+    const page = await fetchPage(cursor);
+    out.push(...page.items);
+    if (!page.next_cursor || page.next_cursor === cursor) break;
+    cursor = page.next_cursor;
+  }
+  return out;
+}
+
 export const departmentsApi = {
-  list: () => api.get<T.DepartmentList>('/api/v1/departments'),
+  page: (cursor?: string | null, limit = 1000) =>
+    api.get<T.DepartmentList>('/api/v1/departments', { query: { cursor, limit } }),
+  /** Every department visible to the caller, following next_cursor across pages. */
+  list: async (): Promise<T.DepartmentList> => ({
+    items: await collectPages((cursor) => departmentsApi.page(cursor)),
+    next_cursor: null,
+  }),
   create: (body: T.CreateDepartment) => api.post<T.Department>('/api/v1/departments', body),
   update: (id: string, body: T.UpdateDepartment) => api.patch<T.Department>(`/api/v1/departments/${enc(id)}`, body),
   remove: (id: string) => api.del(`/api/v1/departments/${enc(id)}`),
@@ -40,17 +62,8 @@ export interface MemberQuery {
 export const membersApi = {
   list: (q: MemberQuery = {}) => api.get<T.MemberList>('/api/v1/members', { query: { ...q } }),
   /** Follows next_cursor until every page is loaded. */
-  listAll: async (q: Omit<MemberQuery, 'cursor'> = {}): Promise<T.Member[]> => {
-    const out: T.Member[] = [];
-    let cursor: string | null | undefined = undefined;
-    for (let i = 0; i < 200; i++) {
-      const page: T.MemberList = await membersApi.list({ limit: 200, ...q, cursor });
-      out.push(...page.items);
-      cursor = page.next_cursor;
-      if (!cursor) break;
-    }
-    return out;
-  },
+  listAll: (q: Omit<MemberQuery, 'cursor'> = {}): Promise<T.Member[]> =>
+    collectPages((cursor) => membersApi.list({ limit: 200, ...q, cursor })),
   get: (id: string) => api.get<T.Member>(`/api/v1/members/${enc(id)}`),
   create: (body: T.CreateMember) => api.post<T.Member>('/api/v1/members', body),
   update: (id: string, body: T.UpdateMember) => api.patch<T.Member>(`/api/v1/members/${enc(id)}`, body),

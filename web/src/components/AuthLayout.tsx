@@ -5,7 +5,7 @@ import { useI18n } from '../i18n/I18nProvider';
 import { LOCALES } from '../i18n';
 
 export function AuthLayout({ title, subtitle, children }: { title: ReactNode; subtitle?: ReactNode; children: ReactNode }) {
-  const { locale, setLocale } = useI18n();
+  const { locale, setLocale, t } = useI18n();
   return (
     <div className="hd-auth">
       <div className="hd-auth-card">
@@ -24,7 +24,7 @@ export function AuthLayout({ title, subtitle, children }: { title: ReactNode; su
         value={locale}
         onChange={setLocale}
         options={LOCALES}
-        aria-label="Language"
+        aria-label={t('me.language')}
       />
     </div>
   );

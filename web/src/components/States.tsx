@@ -2,6 +2,7 @@
 import { Button, Empty, Result, Spin } from 'antd';
 import type { ReactNode } from 'react';
 import { useT } from '../i18n/I18nProvider';
+import { describeError } from '../i18n/errors';
 
 export function Loading({ tip }: { tip?: string }) {
   const t = useT();
@@ -37,7 +38,7 @@ export function ErrorState({ error, onRetry }: { error: Error; onRetry?: () => v
     <Result
       status="warning"
       title={t('common.error')}
-      subTitle={error.message}
+      subTitle={describeError(t, error)}
       extra={onRetry ? <Button onClick={onRetry}>{t('common.retry')}</Button> : undefined}
     />
   );

@@ -27,6 +27,9 @@ describe('i18n', () => {
       'Use the employee ID, phone or email your company assigned. Forgot your password? Ask your administrator to reset it.',
     );
     expect(translate('zh-CN', 'login.help')).toBe('请使用企业为你分配的工号、手机号或邮箱登录。忘记密码请联系管理员重置。');
+    expect(translate('zh-CN', 'errors.invalid_credentials')).toBe(
+      '请使用企业为你分配的工号、手机号或邮箱登录，并检查密码。忘记密码请联系管理员重置。',
+    );
   });
 
   it('zh-CN covers every key with a non-empty string and the same placeholders', () => {

@@ -1,4 +1,7 @@
-// WebSocket to /api/v1/ws with exponential backoff reconnects.
+// WebSocket to /api/v1/ws with exponential backoff reconnects. When a connection
+// fails (refused at upgrade, or closed right after opening) or the server closes it
+// on purpose, the session is checked with GET /api/v1/me first: a session that has
+// ended (401) stops the reconnects and sends the user to sign in.
 
 export interface LiveEvent {
   type: string;
@@ -34,6 +37,32 @@ export function isDirectoryEvent(e: LiveEvent): boolean {
   return e.type.startsWith('directory.') || e.type === 'resync';
 }
 
+/** Events the server may send right before closing a socket whose session ended. */
+export function isSessionEndEvent(e: LiveEvent): boolean {
+  return e.type === 'session.revoked' || e.type === 'session.ended' || e.type === 'session.expired';
+}
+
+/**
+ * Close codes that say the server closed the socket on purpose (as opposed to 1006,
+ * a dropped connection): normal closure, no status, policy violation (e.g. revoked
+ * session) and the application range.
+ */
+export function isDeliberateClose(code: number | undefined): boolean {
+  return code === 1000 || code === 1005 || code === 1008 || (code !== undefined && code >= 4000 && code < 5000);
+}
+
+export type SessionCheck = 'active' | 'ended' | 'unknown';
+
+/** Runs `fetchMe` (GET /api/v1/me): 'ended' on 401, 'unknown' on other failures. */
+export async function probeSession(fetchMe: () => Promise<unknown>): Promise<SessionCheck> {
+  try {
+    await fetchMe();
+    return 'active';
+  } catch (e) {
+    return (e as { status?: unknown } | null)?.status === 401 ? 'ended' : 'unknown';
+  }
+}
+
 export interface LiveSocketOptions {
   url?: string;
   onEvent: (e: LiveEvent) => void;
@@ -41,6 +70,13 @@ export interface LiveSocketOptions {
   /** Called after a reconnect so listeners can catch up on missed events. */
   onReconnect?: () => void;
   createSocket?: (url: string) => WebSocket;
+  /** Asks the server whether the session is still valid (see probeSession). */
+  checkSession?: () => Promise<SessionCheck>;
+  /** The session has ended: the socket has stopped; go to the sign-in page. */
+  onSessionEnded?: () => void;
+  /** A connection that closes sooner than this after opening counts as failed (ms). */
+  minHealthyMs?: number;
+  now?: () => number;
 }
 
 export class LiveSocket {
@@ -50,6 +86,8 @@ export class LiveSocket {
   private stopped = false;
   private everOpened = false;
   private readonly opts: LiveSocketOptions;
+  /** Bumped by stop() so a session check that finishes afterwards does nothing. */
+  private generation = 0;
 
   constructor(opts: LiveSocketOptions) {
     this.opts = opts;
@@ -62,6 +100,7 @@ export class LiveSocket {
 
   stop(): void {
     this.stopped = true;
+    this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const ws = this.ws;
@@ -85,25 +124,55 @@ export class LiveSocket {
       return;
     }
     this.ws = ws;
+    const now = this.opts.now ?? Date.now;
+    let openedAt: number | null = null;
+    let sessionEndHinted = false;
     ws.onopen = () => {
+      openedAt = now();
       const reconnected = this.everOpened;
       this.everOpened = true;
-      this.attempt = 0;
       this.opts.onStatus?.('open');
       if (reconnected) this.opts.onReconnect?.();
     };
     ws.onmessage = (msg) => {
       const ev = parseLiveEvent(msg.data);
-      if (ev) this.opts.onEvent(ev);
+      if (!ev) return;
+      if (isSessionEndEvent(ev)) sessionEndHinted = true;
+      this.opts.onEvent(ev);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev?: { code?: number }) => {
+      if (this.ws !== ws) return;
       this.ws = null;
       this.opts.onStatus?.('closed');
-      this.scheduleReconnect();
+      const healthy = openedAt !== null && now() - openedAt >= (this.opts.minHealthyMs ?? 5_000);
+      // Only a connection that stayed up resets the backoff: one that is refused or
+      // dropped right after connecting keeps backing off.
+      if (healthy) this.attempt = 0;
+      const suspicious = !healthy || sessionEndHinted || isDeliberateClose(ev?.code);
+      if (suspicious && this.opts.checkSession) void this.checkThenReconnect();
+      else this.scheduleReconnect();
     };
     ws.onerror = () => {
       /* onclose follows */
     };
+  }
+
+  /** Reconnects unless the server says the session has ended (401 from /me). */
+  private async checkThenReconnect(): Promise<void> {
+    const gen = this.generation;
+    let result: SessionCheck = 'unknown';
+    try {
+      result = (await this.opts.checkSession?.()) ?? 'unknown';
+    } catch {
+      result = 'unknown';
+    }
+    if (this.stopped || gen !== this.generation) return;
+    if (result === 'ended') {
+      this.stop();
+      this.opts.onSessionEnded?.();
+      return;
+    }
+    this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {

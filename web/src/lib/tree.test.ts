@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Department } from '../api/types';
-import { buildDeptTree, deptPath, descendantIds, flattenTree, planDrop } from './tree';
+import { buildDeptTree, deptPath, descendantIds, flattenTree, planDrop, planStep, siblingPosition, siblingsOf } from './tree';
 
 const dept = (id: string, parent_id: string | null, name: string, order = 0): Department => ({
   id,
@@ -85,5 +85,33 @@ describe('planDrop', () => {
     expect(planDrop(flat, { dragId: 'tech', dropId: 'tech', dropToGap: false, position: 1 })).toBeNull();
     expect(planDrop(flat, { dragId: 'tech', dropId: 'root', dropToGap: true, position: 1 })).toBeNull();
     expect(planDrop(flat, { dragId: 'nope', dropId: 'root', dropToGap: false, position: 1 })).toBeNull();
+  });
+});
+
+describe('keyboard reordering', () => {
+  it('finds the position among siblings', () => {
+    expect(siblingsOf(flat, 'tech').map((d) => d.id)).toEqual(['prod', 'tech']);
+    expect(siblingPosition(flat, 'tech')).toEqual({ index: 1, count: 2 });
+    expect(siblingPosition(flat, 'fe')).toEqual({ index: 0, count: 2 });
+    expect(siblingPosition(flat, 'root')).toEqual({ index: 0, count: 1 });
+    expect(siblingPosition(flat, 'missing')).toEqual({ index: -1, count: 0 });
+  });
+
+  it('plans one step up or down as the new 0-based order', () => {
+    expect(planStep(flat, 'tech', -1)).toEqual({ order: 0 });
+    expect(planStep(flat, 'tech', 1)).toBeNull();
+    expect(planStep(flat, 'prod', 1)).toEqual({ order: 1 });
+    expect(planStep(flat, 'prod', -1)).toBeNull();
+    expect(planStep(flat, 'be', -1)).toEqual({ order: 0 });
+    // the organization root never moves
+    expect(planStep(flat, 'root', 1)).toBeNull();
+    expect(planStep(flat, 'missing', 1)).toBeNull();
+  });
+
+  it('uses display order, not raw order values (gaps and ties by name)', () => {
+    const gappy = [dept('r', null, 'R'), dept('a', 'r', 'A', 10), dept('b', 'r', 'B', 10), dept('c', 'r', 'C', 30)];
+    expect(siblingsOf(gappy, 'c').map((d) => d.id)).toEqual(['a', 'b', 'c']);
+    expect(planStep(gappy, 'c', -1)).toEqual({ order: 1 });
+    expect(planStep(gappy, 'a', 1)).toEqual({ order: 1 });
   });
 });

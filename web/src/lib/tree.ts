@@ -118,3 +118,30 @@ export function planDrop(depts: readonly Department[], drop: DropInfo): MovePlan
   const idx = siblings.findIndex((d) => d.id === target.id);
   return { parent_id: parentId, order: drop.position < 0 ? idx : idx + 1 };
 }
+
+/** The siblings of `id` (itself included) in display order. */
+export function siblingsOf(depts: readonly Department[], id: string): Department[] {
+  const d = depts.find((x) => x.id === id);
+  if (!d) return [];
+  const parent = d.parent_id ?? null;
+  return depts.filter((x) => (x.parent_id ?? null) === parent).sort(byOrder);
+}
+
+/** Where `id` sits among its siblings (0-based) and how many there are. */
+export function siblingPosition(depts: readonly Department[], id: string): { index: number; count: number } {
+  const sibs = siblingsOf(depts, id);
+  return { index: sibs.findIndex((x) => x.id === id), count: sibs.length };
+}
+
+/**
+ * The `order` to send to move `id` one place up (`delta` -1) or down (+1) among its
+ * siblings, or null when it is already first / last or is a top-level department.
+ */
+export function planStep(depts: readonly Department[], id: string, delta: -1 | 1): { order: number } | null {
+  const d = depts.find((x) => x.id === id);
+  if (!d || !d.parent_id) return null;
+  const { index, count } = siblingPosition(depts, id);
+  const next = index + delta;
+  if (index < 0 || next < 0 || next >= count) return null;
+  return { order: next };
+}

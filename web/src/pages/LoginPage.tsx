@@ -4,6 +4,7 @@ import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useNavigate, useSearchParams } from 'react-router';
 import { authApi } from '../api/endpoints';
 import { isApiError } from '../api/client';
+import { describeError } from '../i18n/errors';
 import { AuthLayout } from '../components/AuthLayout';
 import { useT } from '../i18n/I18nProvider';
 import { useSession } from '../state/session';
@@ -17,6 +18,8 @@ interface Values {
 interface LoginError {
   message: string;
   rateLimited: boolean;
+  /** Wrong login or password: the message already is the sign-in guidance. */
+  credentials: boolean;
 }
 
 export function LoginPage() {
@@ -41,8 +44,11 @@ export function LoginPage() {
         navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
       }
     } catch (e) {
-      if (isApiError(e)) setError({ message: e.message, rateLimited: e.isRateLimited });
-      else setError({ message: String(e), rateLimited: false });
+      setError({
+        message: describeError(t, e),
+        rateLimited: isApiError(e) && e.isRateLimited,
+        credentials: isApiError(e) && e.code === 'invalid_credentials',
+      });
     } finally {
       setBusy(false);
     }
@@ -57,8 +63,8 @@ export function LoginPage() {
           showIcon
           role="alert"
           data-testid="login-error"
-          message={error.rateLimited ? t('login.rateLimited') : error.message}
-          description={error.rateLimited ? error.message : t('login.help')}
+          message={error.message}
+          description={error.rateLimited || error.credentials ? undefined : t('login.help')}
         />
       )}
       <Form layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>

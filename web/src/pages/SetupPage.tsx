@@ -3,6 +3,7 @@ import { Button, Form, Input, Result } from 'antd';
 import { useNavigate } from 'react-router';
 import { setupApi } from '../api/endpoints';
 import { isApiError } from '../api/client';
+import { describeError } from '../i18n/errors';
 import { AuthLayout } from '../components/AuthLayout';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/States';
@@ -48,10 +49,11 @@ export function SetupPage({ onDone }: { onDone?: () => void }) {
       await refresh();
       navigate('/', { replace: true });
     } catch (e) {
-      setError(isApiError(e) ? e.message : String(e));
+      const msg = describeError(t, e);
+      setError(msg);
       if (isApiError(e) && e.field) {
         const name = e.field as keyof Values;
-        form.setFields([{ name, errors: [e.message] }]);
+        form.setFields([{ name, errors: [msg] }]);
       }
     } finally {
       setBusy(false);

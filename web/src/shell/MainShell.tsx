@@ -26,7 +26,7 @@ export function MainShell() {
   const { me, isAdmin } = useSession();
   return (
     <div className="hd-shell">
-      <nav className="hd-nav" aria-label="Main">
+      <nav className="hd-nav" aria-label={t('a11y.mainNav')}>
         {me && (
           <NavLink to="/me" className="hd-nav-avatar" aria-label={me.member.name}>
             <Avatar name={me.member.name} id={me.member.id} url={me.member.avatar_url} size={36} />

@@ -1,7 +1,9 @@
 // Opens the live WebSocket while signed in and exposes a "directory version"
 // that bumps whenever the server announces a directory.* change.
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { isDirectoryEvent, LiveSocket, type LiveEvent, type LiveStatus } from '../lib/live';
+import { notifyUnauthorized } from '../api/client';
+import { meApi } from '../api/endpoints';
+import { isDirectoryEvent, LiveSocket, probeSession, type LiveEvent, type LiveStatus } from '../lib/live';
 import { useSession } from './session';
 
 type Listener = (e: LiveEvent) => void;
@@ -35,6 +37,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       onStatus: setStatus,
       // Events may have been missed while disconnected: refetch.
       onReconnect: () => setDirectoryVersion((v) => v + 1),
+      // A refused or server-closed socket may mean the session was revoked.
+      checkSession: () => probeSession(() => meApi.get({ skipAuthRedirect: true })),
+      onSessionEnded: () => notifyUnauthorized(),
     });
     sock.start();
     return () => sock.stop();

@@ -175,14 +175,39 @@ pub async fn send_message(
     };
     sqlx::query("UPDATE conversation_members SET read_seq = $1, marked_unread = 0 WHERE conversation_id = $2 AND member_id = $3")
         .bind(seq).bind(conv).bind(actor.member_id).execute(&mut *tx).await?;
+    let muted: Vec<i64> = sqlx::query(
+        "SELECT member_id FROM conversation_members WHERE conversation_id = $1 AND muted = 1",
+    )
+    .bind(conv)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<_, _>>()?;
     tx.commit().await?;
-    publish_message(
-        &state,
-        actor.org_id,
-        &members,
-        "message.created",
-        serde_json::to_value(&message).unwrap_or_default(),
-    );
+    // Muted members still receive the message, marked not to notify, unless it mentions them.
+    let mentioned = |m: i64| match &message.content {
+        Content::Text {
+            mentions,
+            mention_all,
+            ..
+        } => *mention_all || mentions.iter().any(|x| x.0 == m),
+        _ => false,
+    };
+    let (silent, loud): (Vec<i64>, Vec<i64>) = members
+        .iter()
+        .partition(|m| **m == actor.member_id || (muted.contains(m) && !mentioned(**m)));
+    let payload = serde_json::to_value(&message).unwrap_or_default();
+    for (group, notify) in [(loud, true), (silent, false)] {
+        if !group.is_empty() {
+            let frame = serde_json::json!({"type": "message.created", "notify": notify, "payload": payload});
+            state.events.send_frame(
+                actor.org_id,
+                Audience::Members(&group),
+                frame.to_string().into(),
+            );
+        }
+    }
     Ok((StatusCode::CREATED, Json(message)))
 }
 

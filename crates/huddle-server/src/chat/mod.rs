@@ -5,6 +5,7 @@
 //! returns the original. Read state is one pointer per (member, conversation).
 
 pub mod conversations;
+pub mod groups;
 pub mod messages;
 pub mod model;
 pub mod store;

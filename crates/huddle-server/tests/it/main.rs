@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod chat;
 mod directory;
+mod groups;
 mod isolation;
 mod security;
 mod visibility;

@@ -189,7 +189,7 @@ async fn ending_a_session_closes_its_websocket(t: &TestServer) {
     let mut ended = false;
     for _ in 0..4 {
         match ws.next().await {
-            Some(v) if v["type"] == "session_ended" => {
+            Some(v) if v["type"] == "session.ended" => {
                 ended = true;
                 break;
             }

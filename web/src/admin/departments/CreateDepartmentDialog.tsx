@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Form, Input, Modal, Radio, Space, TreeSelect } from 'antd';
 import { departmentsApi } from '../../api/endpoints';
-import { isApiError } from '../../api/client';
+import { describeError } from '../../i18n/errors';
 import type { Department, VisibilityMode } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useT } from '../../i18n/I18nProvider';
@@ -47,7 +47,7 @@ export function CreateDepartmentDialog({ open, parentId, onClose, onCreated }: P
       if (v.mode !== 'all') d = await departmentsApi.update(d.id, { visibility: { mode: v.mode, department_ids: [] } });
       onCreated(d);
     } catch (e) {
-      setError(isApiError(e) ? e.message : String(e));
+      setError(describeError(t, e, { fieldLabels: { name: t('dept.name') } }));
     } finally {
       setBusy(false);
     }

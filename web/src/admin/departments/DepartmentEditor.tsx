@@ -1,13 +1,13 @@
-// Edit one department: name, parent, leaders, visibility; delete.
-import { useEffect, useMemo, useState } from 'react';
+// Edit one department: name, parent, position among siblings, leaders, visibility; delete.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { App as AntApp, Button, Form, Input, Popconfirm, Radio, Select, Space, TreeSelect } from 'antd';
-import { DeleteOutlined } from '@ant-design/icons';
+import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined } from '@ant-design/icons';
 import { departmentsApi } from '../../api/endpoints';
-import { isApiError } from '../../api/client';
+import { describeError } from '../../i18n/errors';
 import type { Department, Member, UpdateDepartment, VisibilityMode } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useT } from '../../i18n/I18nProvider';
-import { descendantIds } from '../../lib/tree';
+import { descendantIds, planStep, siblingPosition } from '../../lib/tree';
 import { useDirectory } from '../../state/directory';
 import { deptTreeSelect } from '../deptOptions';
 
@@ -33,8 +33,15 @@ export function DepartmentEditor({ dept, members, onChanged, onDeleted }: Props)
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [moving, setMoving] = useState(false);
+  const upRef = useRef<HTMLButtonElement>(null);
+  const downRef = useRef<HTMLButtonElement>(null);
   const mode = Form.useWatch('mode', form);
   const isRoot = !dept.parent_id;
+  const deptLabels = { fieldLabels: { name: t('dept.name') } };
+  const position = siblingPosition(departments, dept.id);
+  const upPlan = planStep(departments, dept.id, -1);
+  const downPlan = planStep(departments, dept.id, 1);
 
   // Reset the form only when the department's data really changes (live reloads
   // hand us fresh objects with the same content).
@@ -67,9 +74,29 @@ export function DepartmentEditor({ dept, members, onChanged, onDeleted }: Props)
       message.success(t('dept.updated'));
       onChanged();
     } catch (e) {
-      setError(isApiError(e) ? e.message : String(e));
+      setError(describeError(t, e, deptLabels));
     } finally {
       setBusy(false);
+    }
+  };
+
+  /** Keyboard-friendly reordering: one place up or down among the siblings. */
+  const step = async (delta: -1 | 1) => {
+    const plan = delta < 0 ? upPlan : downPlan;
+    if (!plan) return;
+    setMoving(true);
+    setError(null);
+    try {
+      await departmentsApi.update(dept.id, { order: plan.order });
+      message.success(t('dept.moved'));
+      // Keep focus on a usable control when the department reaches either end.
+      if (plan.order === 0) downRef.current?.focus();
+      else if (plan.order === position.count - 1) upRef.current?.focus();
+      onChanged();
+    } catch (e) {
+      setError(describeError(t, e, deptLabels));
+    } finally {
+      setMoving(false);
     }
   };
 
@@ -80,7 +107,7 @@ export function DepartmentEditor({ dept, members, onChanged, onDeleted }: Props)
       message.success(t('dept.deleted'));
       onDeleted();
     } catch (e) {
-      setError(isApiError(e) ? e.message : String(e));
+      setError(describeError(t, e, deptLabels));
     }
   };
 
@@ -94,9 +121,38 @@ export function DepartmentEditor({ dept, members, onChanged, onDeleted }: Props)
         {isRoot ? (
           <p className="hd-muted">{t('dept.rootHint')}</p>
         ) : (
-          <Form.Item name="parent_id" label={t('dept.parent')}>
-            <TreeSelect treeData={deptTreeSelect(tree, banned)} treeDefaultExpandAll data-testid="de-parent" />
-          </Form.Item>
+          <>
+            <Form.Item name="parent_id" label={t('dept.parent')}>
+              <TreeSelect treeData={deptTreeSelect(tree, banned)} treeDefaultExpandAll data-testid="de-parent" />
+            </Form.Item>
+            <Form.Item label={t('dept.order')}>
+              <Space wrap className="hd-dept-order" role="group" aria-label={t('dept.order')}>
+                <Button
+                  ref={upRef}
+                  icon={<ArrowUpOutlined />}
+                  onClick={() => void step(-1)}
+                  disabled={!upPlan || moving}
+                  data-testid="de-move-up"
+                >
+                  {t('dept.moveUp')}
+                </Button>
+                <Button
+                  ref={downRef}
+                  icon={<ArrowDownOutlined />}
+                  onClick={() => void step(1)}
+                  disabled={!downPlan || moving}
+                  data-testid="de-move-down"
+                >
+                  {t('dept.moveDown')}
+                </Button>
+                {position.index >= 0 && (
+                  <span className="hd-muted" aria-live="polite" data-testid="de-position">
+                    {t('dept.orderPosition', { pos: position.index + 1, total: position.count })}
+                  </span>
+                )}
+              </Space>
+            </Form.Item>
+          </>
         )}
         <Form.Item name="leader_ids" label={t('dept.leaders')}>
           <Select

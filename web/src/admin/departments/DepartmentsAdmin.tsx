@@ -3,7 +3,7 @@ import { App as AntApp, Button, Empty, Tree } from 'antd';
 import type { TreeProps } from 'antd';
 import { ApartmentOutlined, PlusOutlined } from '@ant-design/icons';
 import { departmentsApi } from '../../api/endpoints';
-import { isApiError } from '../../api/client';
+import { describeError } from '../../i18n/errors';
 import { ErrorState, Loading } from '../../components/States';
 import { useT } from '../../i18n/I18nProvider';
 import { planDrop } from '../../lib/tree';
@@ -42,7 +42,7 @@ export function DepartmentsAdmin() {
       await departmentsApi.update(String(info.dragNode.key), { parent_id: plan.parent_id, order: plan.order });
       message.success(t('dept.moved'));
     } catch (e) {
-      message.error(isApiError(e) ? e.message : String(e));
+      message.error(describeError(t, e));
     } finally {
       setMoving(false);
       void reload();

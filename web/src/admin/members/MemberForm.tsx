@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Form, Input, Modal, Select, TreeSelect } from 'antd';
 import { membersApi } from '../../api/endpoints';
 import { isApiError } from '../../api/client';
+import { describeError } from '../../i18n/errors';
 import type { CreateMember, Member, UpdateMember } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useT } from '../../i18n/I18nProvider';
@@ -95,7 +96,7 @@ export function MemberForm({ open, member, allMembers, defaultDepartment, onClos
       }
       onSaved(saved);
     } catch (e) {
-      const msg = isApiError(e) ? e.message : String(e);
+      const msg = describeError(t, e, { fieldLabels: { name: t('member.name') } });
       setError(msg);
       if (isApiError(e) && e.field) form.setFields([{ name: e.field as keyof Values, errors: [msg] }]);
     } finally {

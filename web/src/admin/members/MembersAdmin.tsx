@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { App as AntApp, Button, Dropdown, Input, Select, Space, Table, Tag, TreeSelect } from 'antd';
 import { MoreOutlined, PlusOutlined, SearchOutlined } from '@ant-design/icons';
 import { membersApi } from '../../api/endpoints';
-import { isApiError } from '../../api/client';
+import { describeError } from '../../i18n/errors';
 import type { Member, MemberStatus } from '../../api/types';
 import { Avatar } from '../../components/Avatar';
 import { ErrorState } from '../../components/States';
@@ -39,7 +39,7 @@ export function MembersAdmin() {
       reload();
       all.reload();
     } catch (e) {
-      message.error(isApiError(e) ? e.message : String(e));
+      message.error(describeError(t, e));
     }
   };
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Form, Input, Modal } from 'antd';
 import { membersApi } from '../../api/endpoints';
-import { isApiError } from '../../api/client';
+import { describeError } from '../../i18n/errors';
 import type { Member } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useT } from '../../i18n/I18nProvider';
@@ -35,7 +35,7 @@ export function ResetPasswordDialog({ member, onClose, onDone }: { member: Membe
       await membersApi.resetPassword(member.id, { password });
       onDone();
     } catch (e) {
-      setError(isApiError(e) ? e.message : String(e));
+      setError(describeError(t, e));
     } finally {
       setBusy(false);
     }

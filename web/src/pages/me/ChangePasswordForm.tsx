@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Form, Input } from 'antd';
 import { authApi } from '../../api/endpoints';
-import { isApiError } from '../../api/client';
+import { describeError } from '../../i18n/errors';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useT } from '../../i18n/I18nProvider';
 import { confirmRule, passwordRules } from '../passwordRules';
@@ -26,7 +26,7 @@ export function ChangePasswordForm({ onDone }: { onDone: () => void | Promise<vo
       form.resetFields();
       await onDone();
     } catch (e) {
-      setError(isApiError(e) ? e.message : String(e));
+      setError(describeError(t, e));
     } finally {
       setBusy(false);
     }

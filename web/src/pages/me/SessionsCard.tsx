@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { App as AntApp, Button, Card, List, Popconfirm, Tag } from 'antd';
 import { DesktopOutlined } from '@ant-design/icons';
 import { authApi } from '../../api/endpoints';
-import { isApiError } from '../../api/client';
+import { describeError } from '../../i18n/errors';
 import type { SessionInfo } from '../../api/types';
 import { ErrorState } from '../../components/States';
 import { describeUserAgent, formatTime } from '../../lib/format';
@@ -36,7 +36,7 @@ export function SessionsCard() {
       message.success(t('me.sessions.revoked'));
       await load();
     } catch (e) {
-      message.error(isApiError(e) ? e.message : String(e));
+      message.error(describeError(t, e));
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { App as AntApp, Card, Form, Segmented, Select } from 'antd';
-import { isApiError } from '../../api/client';
+import { describeError } from '../../i18n/errors';
 import { LOCALES, type Locale } from '../../i18n';
 import { useI18n } from '../../i18n/I18nProvider';
 import { useSession, type FontSize } from '../../state/session';
@@ -13,7 +13,7 @@ export function SettingsCard() {
     try {
       await updateSettings(patch);
     } catch (e) {
-      message.error(isApiError(e) ? e.message : String(e));
+      message.error(describeError(t, e));
     }
   };
 
