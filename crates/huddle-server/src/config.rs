@@ -32,6 +32,10 @@ pub struct ServerConfig {
     /// Argon2id memory cost in KiB (at least 19456).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// NATS server for running several nodes (e.g. `nats://127.0.0.1:4222`); empty: one node.
+    pub nats_url: Option<String>,
+    /// Subject prefix on NATS, to share one NATS server between installations.
+    pub nats_subject_prefix: String,
     /// Messages one member may send per 10 seconds.
     pub send_rate_per_10s: u32,
     /// Log format: `pretty` or `json`.
@@ -55,6 +59,8 @@ impl Default for ServerConfig {
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             send_rate_per_10s: 50,
+            nats_url: None,
+            nats_subject_prefix: "huddle".into(),
             log_format: "pretty".into(),
         }
     }

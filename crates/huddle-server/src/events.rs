@@ -72,6 +72,18 @@ struct Connection {
 pub struct EventBus {
     orgs: RwLock<HashMap<i64, HashMap<i64, Vec<Connection>>>>,
     next_id: AtomicU64,
+    /// With several nodes: frames go to NATS, and every node (this one too) delivers what it
+    /// hears from there to its own connections.
+    cluster: std::sync::OnceLock<mpsc::UnboundedSender<Envelope>>,
+}
+
+/// A frame on its way across nodes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Envelope {
+    org: i64,
+    /// `None`: the whole organization.
+    members: Option<Vec<i64>>,
+    frame: String,
 }
 
 /// A registered connection; dropping it unregisters.
@@ -135,6 +147,69 @@ impl EventBus {
     }
 
     pub fn send_frame(&self, org_id: i64, audience: Audience<'_>, frame: Frame) {
+        if let Some(cluster) = self.cluster.get() {
+            let members = match audience {
+                Audience::Organization => None,
+                Audience::Members(ids) => Some(ids.to_vec()),
+            };
+            let _ = cluster.send(Envelope {
+                org: org_id,
+                members,
+                frame: frame.to_string(),
+            });
+            return;
+        }
+        self.deliver_local(org_id, audience, frame);
+    }
+
+    /// Connects this bus to NATS: one task publishes in order, one delivers what arrives.
+    pub async fn join_cluster(
+        self: &Arc<Self>,
+        url: &str,
+        subject_prefix: &str,
+    ) -> anyhow::Result<()> {
+        use futures::StreamExt;
+        let client = async_nats::connect(url)
+            .await
+            .map_err(|e| anyhow::anyhow!("connecting to NATS at {url}: {e}"))?;
+        let subject = format!("{subject_prefix}.events");
+        let mut incoming = client
+            .subscribe(subject.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("subscribing to {subject}: {e}"))?;
+        let (tx, mut outgoing) = mpsc::unbounded_channel::<Envelope>();
+        let publisher = client.clone();
+        tokio::spawn(async move {
+            while let Some(env) = outgoing.recv().await {
+                let bytes = serde_json::to_vec(&env).unwrap_or_default();
+                if let Err(e) = publisher.publish(subject.clone(), bytes.into()).await {
+                    tracing::error!(error = %e, "publishing an event to NATS failed");
+                }
+            }
+        });
+        let bus = Arc::downgrade(self);
+        tokio::spawn(async move {
+            while let Some(msg) = incoming.next().await {
+                let Some(bus) = bus.upgrade() else { return };
+                match serde_json::from_slice::<Envelope>(&msg.payload) {
+                    Ok(env) => {
+                        let audience = match &env.members {
+                            Some(m) => Audience::Members(m),
+                            None => Audience::Organization,
+                        };
+                        bus.deliver_local(env.org, audience, env.frame.into());
+                    }
+                    Err(e) => tracing::warn!(error = %e, "ignoring a malformed event from NATS"),
+                }
+            }
+        });
+        self.cluster
+            .set(tx)
+            .map_err(|_| anyhow::anyhow!("the event bus already joined a cluster"))?;
+        Ok(())
+    }
+
+    fn deliver_local(&self, org_id: i64, audience: Audience<'_>, frame: Frame) {
         let mut stalled = Vec::new();
         {
             let orgs = self.orgs.read().expect("event bus lock");

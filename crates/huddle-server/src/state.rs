@@ -33,6 +33,12 @@ impl State {
         }
         std::fs::create_dir_all(config.data_dir.join("files")).ok();
         let db = Db::connect(&config.database_url(), &config.sqlite_synchronous).await?;
+        let events = Arc::new(EventBus::new());
+        if let Some(url) = config.nats_url.as_deref().filter(|u| !u.is_empty()) {
+            events
+                .join_cluster(url, &config.nats_subject_prefix)
+                .await?;
+        }
         Ok(Arc::new(State {
             ids: IdGen::new(config.node_id),
             passwords: Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?,
@@ -42,7 +48,7 @@ impl State {
                 config.login_max_failures_per_ip,
             ),
             directory: DirectoryCache::default(),
-            events: Arc::new(EventBus::new()),
+            events,
             send_limiter: RateLimiter::new(Duration::from_secs(10), config.send_rate_per_10s),
             db,
             config,

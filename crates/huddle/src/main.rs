@@ -82,12 +82,12 @@ struct OrgArgs {
 }
 
 /// Reads a value the way the option's default is typed (number, true/false or text).
-fn parse_like(default: &toml::Value, raw: &str) -> anyhow::Result<toml::Value> {
+fn parse_like(default: &serde_json::Value, raw: &str) -> anyhow::Result<toml::Value> {
     Ok(match default {
-        toml::Value::Integer(_) => {
+        serde_json::Value::Number(_) => {
             toml::Value::Integer(raw.trim().parse().context("expected a whole number")?)
         }
-        toml::Value::Boolean(_) => {
+        serde_json::Value::Bool(_) => {
             toml::Value::Boolean(raw.trim().parse().context("expected true or false")?)
         }
         _ => toml::Value::String(raw.to_string()),
@@ -109,8 +109,10 @@ fn load_config(global: &GlobalArgs, listen: Option<SocketAddr>) -> anyhow::Resul
         }
         None => toml::Table::new(),
     };
-    let mut defaults = toml::Table::try_from(ServerConfig::default())?;
-    defaults.insert("database_url".into(), toml::Value::String(String::new()));
+    // Every option with its type, optional ones (null by default) included.
+    let serde_json::Value::Object(defaults) = serde_json::to_value(ServerConfig::default())? else {
+        anyhow::bail!("settings are not a table");
+    };
     for (key, default) in &defaults {
         let var = format!("HUDDLE_{}", key.to_uppercase());
         if let Ok(raw) = std::env::var(&var) {

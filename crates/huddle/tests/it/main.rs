@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+mod cluster;
+
 const BIN: &str = env!("CARGO_BIN_EXE_huddle");
 
 fn huddle(data: &Path, args: &[&str]) -> std::process::Output {
