@@ -4,7 +4,7 @@
 use crate::accounts::{me, routes as auth};
 use crate::directory::{self, departments, members};
 use crate::state::AppState;
-use crate::{audit, chat, web, ws};
+use crate::{audit, chat, org_settings, web, ws};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -99,6 +99,13 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(chat::messages::recall_message))
         .routes(routes!(chat::messages::message_receipts))
+        .routes(routes!(chat::chain::join_chain))
+        .routes(routes!(chat::chain::forward_message))
+        .routes(routes!(chat::sync::sync))
+        .routes(routes!(
+            org_settings::get_settings,
+            org_settings::update_settings
+        ))
 }
 
 pub type OpenApiDoc = utoipa::openapi::OpenApi;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod ids;
+pub mod org_settings;
 pub mod orgs;
 pub mod pagination;
 pub mod ratelimit;

@@ -252,12 +252,8 @@ pub async fn load_view(state: &AppState, actor: &Actor, conv: i64) -> ApiResult<
     view_from_row(state, actor, &row).await
 }
 
-/// My conversations, pinned first, then the most recent.
-#[utoipa::path(get, path = "/api/v1/conversations", tag = "chat", responses((status = 200, body = ConversationList)))]
-pub async fn list_conversations(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> ApiResult<Json<ConversationList>> {
+/// The caller's conversations, pinned first, then the most recent.
+pub async fn list_views(state: &AppState, actor: &Actor) -> ApiResult<Vec<Conversation>> {
     let rows = sqlx::query(&format!(
         "{VIEW_SQL} ORDER BY cm.pinned DESC, c.last_message_at DESC LIMIT 500"
     ))
@@ -267,8 +263,18 @@ pub async fn list_conversations(
     .await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
-        items.push(view_from_row(&state, &actor, r).await?);
+        items.push(view_from_row(state, actor, r).await?);
     }
+    Ok(items)
+}
+
+/// My conversations, pinned first, then the most recent.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "chat", responses((status = 200, body = ConversationList)))]
+pub async fn list_conversations(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<ConversationList>> {
+    let items = list_views(&state, &actor).await?;
     let total_unread = items.iter().filter(|c| !c.muted).map(|c| c.unread).sum();
     Ok(Json(ConversationList {
         items,

@@ -17,9 +17,6 @@ use serde::Deserialize;
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
-/// How long a sender may recall their own message, unless the organization sets otherwise.
-pub const DEFAULT_RECALL_WINDOW_SECS: i64 = 24 * 3600;
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendMessage {
@@ -332,11 +329,15 @@ pub async fn recall_message(
         ));
     }
     let now = now_ms();
-    let window = DEFAULT_RECALL_WINDOW_SECS * 1000;
+    let minutes = crate::org_settings::load(&state, actor.org_id)
+        .await?
+        .recall_window_minutes;
+    let window = minutes * 60_000;
     if !actor.is_admin() && now - msg.created_at > window {
-        return Err(ApiError::forbidden(
-            "Messages can only be recalled within 24 hours of sending.",
-        ));
+        return Err(ApiError::forbidden(format!(
+            "Messages can only be recalled within {minutes} minutes of sending."
+        ))
+        .with_code("recall_window_passed"));
     }
     let mut tx = state.db.begin().await?;
     let changed =

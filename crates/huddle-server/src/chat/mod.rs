@@ -4,8 +4,10 @@
 //! that inserts the message, and `(sender_id, client_msg_id)` is unique, so a retried send
 //! returns the original. Read state is one pointer per (member, conversation).
 
+pub mod chain;
 pub mod conversations;
 pub mod groups;
 pub mod messages;
 pub mod model;
 pub mod store;
+pub mod sync;

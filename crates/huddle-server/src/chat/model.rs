@@ -61,6 +61,26 @@ pub enum Content {
         #[serde(default)]
         description: String,
     },
+    /// 群接龙: a list members append their line to, updated live for everyone.
+    Chain {
+        title: String,
+        /// Whether a member may add more than one line.
+        #[serde(default)]
+        allow_multiple: bool,
+        /// Filled by the server as members join; empty when sending.
+        #[serde(default)]
+        entries: Vec<ChainEntry>,
+    },
+    /// A message forwarded from another conversation.
+    Forward {
+        /// The original content (any kind but forward, chain and notices).
+        #[schema(value_type = Object)]
+        original: Box<Content>,
+        /// Who wrote the original.
+        original_sender_id: Id,
+        original_sender_name: String,
+        original_created_at: i64,
+    },
     /// A notice that an earlier message was recalled (created by the server).
     Recall { message_id: Id },
     /// Shown in place of a recalled message's content.
@@ -75,6 +95,8 @@ impl Content {
             Self::Text { .. } => "text",
             Self::Location { .. } => "location",
             Self::Link { .. } => "link",
+            Self::Chain { .. } => "chain",
+            Self::Forward { .. } => "forward",
             Self::Recall { .. } => "recall",
             Self::Recalled => "recalled",
             Self::System { .. } => "system",
@@ -126,13 +148,31 @@ impl Content {
                     return bad("The link's title or description is too long.");
                 }
             }
-            Self::Recall { .. } | Self::Recalled | Self::System { .. } => {
+            Self::Chain { title, entries, .. } => {
+                if title.trim().is_empty() || title.chars().count() > 200 {
+                    return bad("A sign-up chain needs a title of 1 to 200 characters.");
+                }
+                if !entries.is_empty() {
+                    return bad("A new sign-up chain starts empty; members add their lines to it.");
+                }
+            }
+            Self::Recall { .. } | Self::Recalled | Self::System { .. } | Self::Forward { .. } => {
                 return bad("This kind of message is created by the server only.");
             }
         }
         Ok(())
     }
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChainEntry {
+    pub member_id: Id,
+    pub text: String,
+    pub created_at: i64,
+}
+
+pub const MAX_CHAIN_ENTRIES: usize = 500;
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Message {

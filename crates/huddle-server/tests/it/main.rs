@@ -5,6 +5,7 @@ mod harness;
 mod auth;
 mod bad_input;
 mod chat;
+mod chat_more;
 mod directory;
 mod groups;
 mod isolation;
