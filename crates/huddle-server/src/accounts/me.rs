@@ -20,6 +20,53 @@ pub struct Settings {
     /// `small`, `standard` or `large`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub font_size: Option<String>,
+    /// Chat background: `default`, `paper`, `mint`, `night` or a colour `#rrggbb`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_background: Option<String>,
+    /// Personal quiet window: messages arrive but do not notify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<QuietHours>,
+    /// Whether @mentions of you notify even when muted or in quiet hours (default true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mentions_break_through: Option<bool>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, PartialEq, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    pub enabled: bool,
+    /// `HH:MM` local time, e.g. `22:00`.
+    pub start: String,
+    /// `HH:MM` local time, e.g. `08:00` (may be earlier than `start`: the window spans midnight).
+    pub end: String,
+    /// The user's offset from UTC in minutes, e.g. 480 for China Standard Time.
+    pub utc_offset_minutes: i32,
+}
+
+/// Minutes after midnight for `HH:MM`.
+pub fn parse_hhmm(v: &str) -> Option<i64> {
+    let (h, m) = v.split_once(':')?;
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    ((0..24).contains(&h) && (0..60).contains(&m) && v.len() == 5).then_some(h * 60 + m)
+}
+
+impl QuietHours {
+    /// Whether `now_ms` (UTC) falls inside the window in the user's time zone.
+    pub fn contains(&self, now_ms: i64) -> bool {
+        let (Some(start), Some(end)) = (parse_hhmm(&self.start), parse_hhmm(&self.end)) else {
+            return false;
+        };
+        if !self.enabled || start == end {
+            return false;
+        }
+        let local =
+            (now_ms.div_euclid(60_000) + i64::from(self.utc_offset_minutes)).rem_euclid(1440);
+        if start < end {
+            (start..end).contains(&local)
+        } else {
+            local >= start || local < end
+        }
+    }
 }
 
 impl Settings {
@@ -37,10 +84,44 @@ impl Settings {
                 ));
             }
         }
+        if let Some(b) = &self.chat_background {
+            let preset = matches!(b.as_str(), "default" | "paper" | "mint" | "night");
+            let colour =
+                b.len() == 7 && b.starts_with('#') && b[1..].chars().all(|c| c.is_ascii_hexdigit());
+            if !preset && !colour {
+                return Err(ApiError::invalid(
+                    "chat_background",
+                    "chat_background must be default, paper, mint, night or a colour like #f5f5f5.",
+                ));
+            }
+        }
+        if let Some(q) = &self.quiet_hours {
+            if parse_hhmm(&q.start).is_none() || parse_hhmm(&q.end).is_none() {
+                return Err(ApiError::invalid(
+                    "quiet_hours",
+                    "Quiet hours take times like 22:00 and 08:00.",
+                ));
+            }
+            if !(-720..=840).contains(&q.utc_offset_minutes) {
+                return Err(ApiError::invalid(
+                    "quiet_hours",
+                    "utc_offset_minutes must be between -720 and 840.",
+                ));
+            }
+        }
         Ok(())
     }
 
     fn merge(mut self, patch: Settings) -> Self {
+        if patch.chat_background.is_some() {
+            self.chat_background = patch.chat_background;
+        }
+        if patch.quiet_hours.is_some() {
+            self.quiet_hours = patch.quiet_hours;
+        }
+        if patch.mentions_break_through.is_some() {
+            self.mentions_break_through = patch.mentions_break_through;
+        }
         if patch.locale.is_some() {
             self.locale = patch.locale;
         }
@@ -126,4 +207,36 @@ pub async fn update_settings(
         .execute(state.db.writer())
         .await?;
     Ok(Json(merged))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quiet(start: &str, end: &str, offset: i32) -> QuietHours {
+        QuietHours {
+            enabled: true,
+            start: start.into(),
+            end: end.into(),
+            utc_offset_minutes: offset,
+        }
+    }
+
+    #[test]
+    fn quiet_window_spans_midnight_in_the_users_zone() {
+        let q = quiet("22:00", "08:00", 480);
+        let at = |h: i64, m: i64| ((h - 8).rem_euclid(24) * 60 + m) * 60_000; // local time → UTC ms
+        assert!(q.contains(at(23, 0)));
+        assert!(q.contains(at(7, 59)));
+        assert!(!q.contains(at(8, 0)));
+        assert!(!q.contains(at(12, 0)));
+        assert!(quiet("12:00", "13:00", 0).contains(12 * 3_600_000 + 1));
+        assert!(!QuietHours {
+            enabled: false,
+            ..q
+        }
+        .contains(at(23, 0)));
+        assert_eq!(parse_hhmm("24:00"), None);
+        assert_eq!(parse_hhmm("7:00"), None);
+    }
 }

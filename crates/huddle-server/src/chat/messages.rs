@@ -172,28 +172,27 @@ pub async fn send_message(
     };
     sqlx::query("UPDATE conversation_members SET read_seq = $1, marked_unread = 0 WHERE conversation_id = $2 AND member_id = $3")
         .bind(seq).bind(conv).bind(actor.member_id).execute(&mut *tx).await?;
-    let muted: Vec<i64> = sqlx::query(
-        "SELECT member_id FROM conversation_members WHERE conversation_id = $1 AND muted = 1",
+    // Who must not be notified: muted this conversation, or in their quiet hours.
+    let quiet_rows = sqlx::query(
+        "SELECT cm.member_id, cm.muted, m.settings FROM conversation_members cm \
+         JOIN members m ON m.id = cm.member_id \
+         WHERE cm.conversation_id = $1 AND (cm.muted = 1 OR m.settings LIKE '%quiet_hours%')",
     )
     .bind(conv)
     .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<Result<_, _>>()?;
+    .await?;
     tx.commit().await?;
-    // Muted members still receive the message, marked not to notify, unless it mentions them.
-    let mentioned = |m: i64| match &message.content {
-        Content::Text {
-            mentions,
-            mention_all,
-            ..
-        } => *mention_all || mentions.iter().any(|x| x.0 == m),
-        _ => false,
-    };
-    let (silent, loud): (Vec<i64>, Vec<i64>) = members
-        .iter()
-        .partition(|m| **m == actor.member_id || (muted.contains(m) && !mentioned(**m)));
+    let mut silent_set = vec![actor.member_id];
+    for r in &quiet_rows {
+        let member: i64 = r.try_get(0)?;
+        let muted = r.try_get::<i64, _>(1)? != 0;
+        let settings: crate::accounts::me::Settings =
+            serde_json::from_str(&r.try_get::<String, _>(2)?).unwrap_or_default();
+        if !notifies(&message.content, member, muted, &settings, now) {
+            silent_set.push(member);
+        }
+    }
+    let (silent, loud): (Vec<i64>, Vec<i64>) = members.iter().partition(|m| silent_set.contains(m));
     let payload = serde_json::to_value(&message).unwrap_or_default();
     for (group, notify) in [(loud, true), (silent, false)] {
         if !group.is_empty() {
@@ -206,6 +205,33 @@ pub async fn send_message(
         }
     }
     Ok((StatusCode::CREATED, Json(message)))
+}
+
+/// Whether a message should notify a member who muted the conversation or has quiet hours:
+/// only when it mentions them and they let mentions break through (the default).
+pub fn notifies(
+    content: &Content,
+    member: i64,
+    muted: bool,
+    settings: &crate::accounts::me::Settings,
+    now: i64,
+) -> bool {
+    let quiet = settings
+        .quiet_hours
+        .as_ref()
+        .is_some_and(|q| q.contains(now));
+    if !muted && !quiet {
+        return true;
+    }
+    let mentioned = match content {
+        Content::Text {
+            mentions,
+            mention_all,
+            ..
+        } => *mention_all || mentions.iter().any(|x| x.0 == member),
+        _ => false,
+    };
+    mentioned && settings.mentions_break_through.unwrap_or(true)
 }
 
 fn retry_answer(original: Message, conv: i64) -> ApiResult<(StatusCode, Json<Message>)> {

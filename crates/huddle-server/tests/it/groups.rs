@@ -6,7 +6,8 @@ use serde_json::json;
 
 crate::on_both_backends!(
     group_owner_admins_members_and_dissolve,
-    muted_chats_arrive_without_notifying_unless_mentioned
+    muted_chats_arrive_without_notifying_unless_mentioned,
+    quiet_hours_hold_notifications,
 );
 
 async fn group_owner_admins_members_and_dissolve(t: &TestServer) {
@@ -178,4 +179,61 @@ async fn muted_chats_arrive_without_notifying_unless_mentioned(t: &TestServer) {
         "muted chats do not count in the total"
     );
     assert_eq!(list["items"][0]["unread"], 2);
+}
+
+async fn quiet_hours_hold_notifications(t: &TestServer) {
+    let org = t.org("勿扰时段", "boss").await;
+    let (_, a) = t.member(&org, "甲", "jia", &[&org.root]).await;
+    let (b_id, b) = t.member(&org, "乙", "yi", &[&org.root]).await;
+    let (_, d) = t
+        .post(
+            &a,
+            "/api/v1/conversations",
+            json!({"kind": "direct", "member_ids": [b_id]}),
+        )
+        .await;
+    let path = format!(
+        "/api/v1/conversations/{}/messages",
+        d["id"].as_str().unwrap()
+    );
+    // A window around the current time, in UTC.
+    let now_min = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 60) as i64;
+    let hhmm = |m: i64| format!("{:02}:{:02}", m.rem_euclid(1440) / 60, m.rem_euclid(60));
+    let quiet = json!({"enabled": true, "start": hhmm(now_min - 60), "end": hhmm(now_min + 60), "utc_offset_minutes": 0});
+    let (s, v) = t
+        .patch(
+            &b,
+            "/api/v1/me/settings",
+            json!({"quiet_hours": quiet, "mentions_break_through": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut ws = t.socket(&b).await;
+    t.post(
+        &a,
+        &path,
+        json!({"client_msg_id": "n1", "content": {"kind": "text", "text": "夜里"}}),
+    )
+    .await;
+    assert_eq!(ws.next_of("message.created").await["notify"], false);
+    t.post(&a, &path, json!({"client_msg_id": "n2", "content": {"kind": "text", "text": "@乙", "mentions": [b_id]}})).await;
+    assert_eq!(
+        ws.next_of("message.created").await["notify"],
+        false,
+        "mentions were set not to break through"
+    );
+    t.patch(&b, "/api/v1/me/settings", json!({"quiet_hours": {"enabled": false, "start": "22:00", "end": "08:00", "utc_offset_minutes": 480}})).await;
+    t.post(
+        &a,
+        &path,
+        json!({"client_msg_id": "n3", "content": {"kind": "text", "text": "白天"}}),
+    )
+    .await;
+    assert_eq!(ws.next_of("message.created").await["notify"], true);
+    let (s, _) = t.patch(&b, "/api/v1/me/settings", json!({"quiet_hours": {"enabled": true, "start": "25:00", "end": "08:00", "utc_offset_minutes": 0}})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
