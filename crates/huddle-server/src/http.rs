@@ -102,6 +102,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(chat::chain::join_chain))
         .routes(routes!(chat::chain::forward_message))
         .routes(routes!(chat::sync::sync))
+        .routes(routes!(chat::channels::post_to_channel))
         .routes(routes!(
             org_settings::get_settings,
             org_settings::update_settings

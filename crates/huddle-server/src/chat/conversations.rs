@@ -60,6 +60,12 @@ pub async fn create_conversation(
     let now = now_ms();
     let mut tx = state.db.begin().await?;
     let (conv, created) = match body.kind {
+        ConversationKind::Channel => {
+            return Err(ApiError::invalid(
+                "kind",
+                "Notification channels are created by applications.",
+            ));
+        }
         ConversationKind::Direct => {
             let [other] = others[..] else {
                 return Err(ApiError::invalid(

@@ -97,6 +97,11 @@ pub async fn send_message(
     let m = store::membership_tx(&mut tx, actor.org_id, conv, actor.member_id).await?;
     let members = store::member_ids(&mut tx, conv).await?;
     let is_group_admin = m.role == "owner" || m.role == "admin";
+    if m.kind == "channel" {
+        return Err(ApiError::forbidden(
+            "This is a notification channel; replies are not possible here.",
+        ));
+    }
     if m.kind == "group" && m.settings["only_admins_speak"] == true && !is_group_admin {
         return Err(ApiError::forbidden(
             "Only the group owner and administrators can speak in this group.",

@@ -5,6 +5,7 @@
 //! returns the original. Read state is one pointer per (member, conversation).
 
 pub mod chain;
+pub mod channels;
 pub mod conversations;
 pub mod groups;
 pub mod messages;

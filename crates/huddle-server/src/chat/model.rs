@@ -12,6 +12,8 @@ pub enum ConversationKind {
     Direct,
     /// 群聊: up to 2,000 members with an owner.
     Group,
+    /// An application's notification channel to one member (e.g. 审批); read-only for them.
+    Channel,
 }
 
 impl ConversationKind {
@@ -19,13 +21,14 @@ impl ConversationKind {
         match self {
             Self::Direct => "direct",
             Self::Group => "group",
+            Self::Channel => "channel",
         }
     }
     pub fn parse(s: &str) -> Self {
-        if s == "group" {
-            Self::Group
-        } else {
-            Self::Direct
+        match s {
+            "group" => Self::Group,
+            "channel" => Self::Channel,
+            _ => Self::Direct,
         }
     }
 }

@@ -9,6 +9,7 @@ crate::on_both_backends!(
     forwarding_copies_content_with_its_origin,
     sync_returns_exactly_what_was_missed,
     recall_window_is_set_by_the_organization,
+    applications_post_into_read_only_channels,
 );
 
 async fn trio(t: &TestServer, name: &str) -> (crate::harness::Org, Vec<(String, String)>, String) {
@@ -261,5 +262,65 @@ async fn recall_window_is_set_by_the_organization(t: &TestServer) {
         t.post(&org.admin, &recall, json!({})).await.0,
         StatusCode::NO_CONTENT,
         "administrators any time"
+    );
+}
+
+async fn applications_post_into_read_only_channels(t: &TestServer) {
+    let (org, p, _) = trio(t, "通知").await;
+    let post = json!({"app_name": "审批", "member_ids": [p[1].0], "client_msg_id": "n1",
+        "content": {"kind": "text", "text": "你的请假申请已通过"}});
+    assert_eq!(
+        t.post(&p[0].1, "/api/v1/channels/approvals/messages", post.clone())
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let mut ws = t.socket(&p[1].1).await;
+    let (s, out) = t
+        .post(
+            &org.admin,
+            "/api/v1/channels/approvals/messages",
+            post.clone(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let ev = ws.next_of("message.created").await;
+    assert_eq!(
+        (ev["notify"].as_bool(), ev["payload"]["sender_id"].as_str()),
+        (Some(true), Some("0"))
+    );
+    let (_, again) = t
+        .post(&org.admin, "/api/v1/channels/approvals/messages", post)
+        .await;
+    assert_eq!(again[0]["id"], out[0]["id"], "idempotent");
+    let (_, list) = t.get(&p[1].1, "/api/v1/conversations").await;
+    let ch = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "channel")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (ch["name"].as_str(), ch["unread"].as_i64()),
+        (Some("审批"), Some(1))
+    );
+    let (s, _) = t
+        .post(
+            &p[1].1,
+            &format!(
+                "/api/v1/conversations/{}/messages",
+                ch["id"].as_str().unwrap()
+            ),
+            json!({"client_msg_id": "r", "content": {"kind": "text", "text": "好的"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "channels are read-only");
+    let bad = json!({"app_name": "x", "member_ids": [p[1].0], "client_msg_id": "n2", "content": {"kind": "text", "text": "x"}});
+    assert_eq!(
+        t.post(&org.admin, "/api/v1/channels/Bad App/messages", bad)
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
     );
 }
