@@ -89,6 +89,7 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(chat::groups::add_members))
         .routes(routes!(chat::groups::remove_member))
+        .routes(routes!(chat::groups::set_group_role))
         .routes(routes!(chat::groups::transfer_owner))
         .routes(routes!(chat::groups::update_my_settings))
         .routes(routes!(chat::conversations::mark_read))

@@ -190,7 +190,7 @@ async fn add_member(
 
 const VIEW_SQL: &str =
     "SELECT c.id, c.kind, c.name, c.owner_id, c.last_seq, c.last_message_at, c.created_at, \
-    cm.read_seq, cm.muted, cm.pinned, cm.marked_unread \
+    cm.read_seq, cm.muted, cm.pinned, cm.marked_unread, cm.role, c.settings \
     FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id \
     WHERE cm.org_id = $1 AND cm.member_id = $2 AND c.dissolved_at IS NULL";
 
@@ -205,6 +205,17 @@ async fn view_from_row(
     let read_seq: i64 = r.try_get(7)?;
     let pool = state.db.reader();
     let member_ids = store::member_ids_pool(pool, id).await?;
+    let admin_ids: Vec<Id> = sqlx::query(
+        "SELECT member_id FROM conversation_members WHERE conversation_id = $1 AND role = 'admin' ORDER BY member_id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0).map(Id))
+    .collect::<Result<_, _>>()?;
+    let settings: serde_json::Value =
+        serde_json::from_str(&r.try_get::<String, _>(12)?).unwrap_or_default();
     let last_message = sqlx::query(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq = $2"
     ))
@@ -236,6 +247,19 @@ async fn view_from_row(
         name,
         owner_id: r.try_get::<Option<i64>, _>(3)?.map(Id),
         member_ids: member_ids.into_iter().map(Id).collect(),
+        admin_ids,
+        my_role: r.try_get(11)?,
+        announcement: settings["announcement"]
+            .as_str()
+            .filter(|a| !a.is_empty())
+            .map(str::to_string),
+        only_admins_speak: settings["only_admins_speak"] == true,
+        mention_all: if settings["mention_all"] == "everyone" {
+            "everyone"
+        } else {
+            "admins"
+        }
+        .into(),
         last_seq,
         read_seq,
         unread,

@@ -458,3 +458,59 @@ pub async fn update_my_settings(
     );
     Ok(Json(load_view(&state, &actor, conv).await?))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetGroupRole {
+    /// `admin` or `member`.
+    pub role: String,
+}
+
+/// Make a member a group administrator or a plain member again (owner only).
+#[utoipa::path(put, path = "/api/v1/conversations/{id}/members/{member_id}/role", tag = "chat", request_body = SetGroupRole,
+    params(("id" = String, Path, description = "Conversation id"), ("member_id" = String, Path, description = "Member id")),
+    responses((status = 200, body = Conversation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_group_role(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, member)): Path<(String, String)>,
+    JsonBody(body): JsonBody<SetGroupRole>,
+) -> ApiResult<Json<Conversation>> {
+    let conv = conv_id(&id)?;
+    let target = crate::ids::parse_id(&member).ok_or_else(|| ApiError::not_found("Member"))?;
+    if !matches!(body.role.as_str(), "admin" | "member") {
+        return Err(ApiError::invalid(
+            "role",
+            "role must be admin or member; use transfer to change the owner.",
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    let m = store::membership_tx(&mut tx, actor.org_id, conv, actor.member_id).await?;
+    require_group(&m)?;
+    if m.role != "owner" {
+        return Err(ApiError::forbidden(
+            "Only the group owner can appoint group administrators.",
+        ));
+    }
+    let t = store::membership_tx(&mut tx, actor.org_id, conv, target)
+        .await
+        .map_err(|_| ApiError::not_found("Member"))?;
+    if t.role == "owner" {
+        return Err(ApiError::invalid(
+            "member_id",
+            "The owner's role changes only by transferring the group.",
+        ));
+    }
+    sqlx::query(
+        "UPDATE conversation_members SET role = $1 WHERE conversation_id = $2 AND member_id = $3",
+    )
+    .bind(&body.role)
+    .bind(conv)
+    .bind(target)
+    .execute(&mut *tx)
+    .await?;
+    let members = store::member_ids(&mut tx, conv).await?;
+    tx.commit().await?;
+    publish(&state, actor.org_id, &members, vec![changed_frame(conv)]);
+    Ok(Json(load_view(&state, &actor, conv).await?))
+}

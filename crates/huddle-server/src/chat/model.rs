@@ -200,6 +200,16 @@ pub struct Conversation {
     pub name: String,
     pub owner_id: Option<Id>,
     pub member_ids: Vec<Id>,
+    /// Group administrators besides the owner.
+    pub admin_ids: Vec<Id>,
+    /// The caller's role here: `owner`, `admin` or `member`.
+    pub my_role: String,
+    /// 群公告
+    pub announcement: Option<String>,
+    /// 仅群主可发言
+    pub only_admins_speak: bool,
+    /// Who may @all: `admins` or `everyone`.
+    pub mention_all: String,
     /// Sequence of the newest message.
     pub last_seq: i64,
     /// The caller has read up to here.

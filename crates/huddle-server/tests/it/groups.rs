@@ -58,6 +58,41 @@ async fn group_owner_admins_members_and_dissolve(t: &TestServer) {
     .await;
     let (s, _) = t.post(&b, &format!("{base}/messages"), json!({"client_msg_id": "b2", "content": {"kind": "text", "text": "@all", "mention_all": true}})).await;
     assert_eq!(s, StatusCode::CREATED);
+    // Group administrators: appointed by the owner only.
+    assert_eq!(
+        t.put(
+            &b,
+            &format!("{base}/members/{b_id}/role"),
+            json!({"role": "admin"})
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, g) = t
+        .put(
+            &a,
+            &format!("{base}/members/{b_id}/role"),
+            json!({"role": "admin"}),
+        )
+        .await;
+    assert_eq!((s, &g["admin_ids"]), (StatusCode::OK, &json!([b_id])));
+    assert_eq!(
+        t.put(
+            &a,
+            &format!("{base}/members/{a_id}/role"),
+            json!({"role": "member"})
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    t.put(
+        &a,
+        &format!("{base}/members/{b_id}/role"),
+        json!({"role": "member"}),
+    )
+    .await;
     // Adding someone: they see the group from now on, not its earlier history.
     let (s, g) = t
         .post(

@@ -10,4 +10,5 @@ mod directory;
 mod groups;
 mod isolation;
 mod security;
+mod verify_events;
 mod visibility;
