@@ -99,6 +99,7 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(chat::messages::recall_message))
         .routes(routes!(chat::messages::message_receipts))
+        .routes(routes!(chat::search::routes::search_messages))
 }
 
 pub type OpenApiDoc = utoipa::openapi::OpenApi;

@@ -185,6 +185,7 @@ pub async fn send_message(
     .map(|r| r.try_get(0))
     .collect::<Result<_, _>>()?;
     tx.commit().await?;
+    state.search.poke();
     // Muted members still receive the message, marked not to notify, unless it mentions them.
     let mentioned = |m: i64| match &message.content {
         Content::Text {
@@ -382,6 +383,7 @@ pub async fn recall_message(
     }
     let members = store::member_ids(&mut tx, conv).await?;
     tx.commit().await?;
+    state.search.poke();
     publish_message(
         &state,
         actor.org_id,

@@ -8,4 +8,5 @@ pub mod conversations;
 pub mod groups;
 pub mod messages;
 pub mod model;
+pub mod search;
 pub mod store;

@@ -8,5 +8,6 @@ mod chat;
 mod directory;
 mod groups;
 mod isolation;
+mod search;
 mod security;
 mod visibility;
