@@ -17,6 +17,7 @@ use crate::db::Db;
 use crate::ids::{first_id_at, now_ms};
 use sqlx::Row;
 use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tantivy::{IndexWriter, TantivyDocument};
@@ -242,12 +243,13 @@ impl SearchIndex {
                 }
             }
             if let Some(i) = indexer.as_mut() {
+                let number = self.started.fetch_add(1, Ordering::SeqCst) + 1;
                 match i.pass().await {
                     Ok(n) if n > 0 => tracing::debug!(added = n, "search index updated"),
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "search indexing failed"),
                 }
-                self.passes.send_modify(|n| *n += 1);
+                self.passes.send_replace(number);
             }
             tokio::select! {
                 _ = self.wake.notified() => {}

@@ -14,6 +14,7 @@ use super::model::Content;
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
@@ -130,7 +131,9 @@ pub struct SearchIndex {
     node_id: i64,
     /// Poked after each send or recall so the indexer picks the message up at once.
     wake: Notify,
-    /// Counts the indexer's completed passes over the messages table.
+    /// Numbers the indexer's passes over the messages table as they start …
+    started: AtomicU64,
+    /// … and publishes the number of the last one that finished.
     passes: watch::Sender<u64>,
     stop: watch::Sender<bool>,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -182,6 +185,7 @@ impl SearchIndex {
             created,
             node_id: i64::from(node_id),
             wake: Notify::new(),
+            started: AtomicU64::new(0),
             passes: watch::channel(0).0,
             stop: watch::channel(false).0,
             task: Mutex::new(None),
@@ -200,8 +204,9 @@ impl SearchIndex {
     /// Waits until everything committed before the call is searchable (false on timeout).
     pub async fn wait_caught_up(&self, timeout: std::time::Duration) -> bool {
         let mut rx = self.passes.subscribe();
-        // A pass running now may have started before the caller's commit: wait for the next.
-        let target = *rx.borrow_and_update() + 2;
+        // A pass running now may have started before the caller's commit: wait for one that
+        // starts after this point.
+        let target = self.started.load(Ordering::SeqCst) + 1;
         self.poke();
         tokio::time::timeout(timeout, rx.wait_for(|n| *n >= target))
             .await
