@@ -108,6 +108,7 @@ fn api() -> OpenApiRouter<AppState> {
             org_settings::get_settings,
             org_settings::update_settings
         ))
+        .routes(routes!(chat::search::routes::search_messages))
 }
 
 pub type OpenApiDoc = utoipa::openapi::OpenApi;

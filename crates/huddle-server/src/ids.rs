@@ -64,6 +64,12 @@ pub fn id_time_ms(id: i64) -> i64 {
     (id >> (NODE_BITS + SEQ_BITS)) + EPOCH_MS
 }
 
+/// The smallest id any node could generate at `ms` (UTC milliseconds): every id made earlier is
+/// below it.
+pub fn first_id_at(ms: i64) -> i64 {
+    (ms - EPOCH_MS).max(0) << (NODE_BITS + SEQ_BITS)
+}
+
 /// Parses an id from its JSON string form.
 pub fn parse_id(s: &str) -> Option<i64> {
     s.parse::<i64>().ok().filter(|v| *v > 0)
@@ -91,6 +97,7 @@ mod tests {
         let id = g.next();
         let t = id_time_ms(id);
         assert!(t >= before - 1 && t <= now_ms() + 5);
+        assert!(first_id_at(before) <= id && id < first_id_at(now_ms() + 1));
     }
 
     #[test]

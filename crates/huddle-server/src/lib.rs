@@ -41,6 +41,7 @@ impl RunningServer {
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
         self.task.await??;
+        self.state.search.shutdown().await;
         self.state.db.close().await;
         Ok(())
     }
@@ -56,6 +57,7 @@ pub async fn start_with_state(state: AppState) -> anyhow::Result<RunningServer> 
     let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    state.search.start(state.db.clone());
     let app = http::router(state.clone());
     let task = tokio::spawn(async move {
         axum::serve(

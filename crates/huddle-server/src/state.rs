@@ -2,6 +2,7 @@
 
 use crate::accounts::password::Passwords;
 use crate::accounts::throttle::LoginThrottle;
+use crate::chat::search::SearchIndex;
 use crate::config::ServerConfig;
 use crate::db::Db;
 use crate::directory::snapshot::DirectoryCache;
@@ -23,6 +24,8 @@ pub struct State {
     pub events: Arc<EventBus>,
     /// Messages per member per 10 seconds.
     pub send_limiter: RateLimiter<i64>,
+    /// Full-text chat search (this node's index under `<data_dir>/search-index`).
+    pub search: Arc<SearchIndex>,
 }
 
 impl State {
@@ -32,6 +35,7 @@ impl State {
             std::fs::create_dir_all(&config.data_dir)?;
         }
         std::fs::create_dir_all(config.data_dir.join("files")).ok();
+        let search = SearchIndex::open(&config.data_dir.join("search-index"), config.node_id)?;
         let db = Db::connect(&config.database_url(), &config.sqlite_synchronous).await?;
         let events = Arc::new(EventBus::new());
         if let Some(url) = config.nats_url.as_deref().filter(|u| !u.is_empty()) {
@@ -50,6 +54,7 @@ impl State {
             directory: DirectoryCache::default(),
             events,
             send_limiter: RateLimiter::new(Duration::from_secs(10), config.send_rate_per_10s),
+            search,
             db,
             config,
         }))

@@ -60,6 +60,9 @@ enum AdminCommand {
     Init(OrgArgs),
     /// Create another organization on this server (hosting operators).
     CreateOrg(OrgArgs),
+    /// Rebuild this node's chat search index (<data_dir>/search-index) from the database.
+    /// Stop the server on this node first.
+    Reindex,
 }
 
 #[derive(Args)]
@@ -210,6 +213,20 @@ async fn create_org(config: ServerConfig, args: &OrgArgs, first: bool) -> anyhow
     Ok(())
 }
 
+async fn reindex(config: ServerConfig) -> anyhow::Result<()> {
+    let state = huddle_server::State::new(config).await?;
+    let started = std::time::Instant::now();
+    let result = state.search.rebuild(&state.db).await;
+    state.db.close().await;
+    let count = result?;
+    println!(
+        "Rebuilt the search index at {}: {count} messages in {:.1} s.",
+        state.search.path().display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -232,6 +249,7 @@ async fn main() -> anyhow::Result<()> {
             match command {
                 AdminCommand::Init(args) => create_org(config, &args, true).await,
                 AdminCommand::CreateOrg(args) => create_org(config, &args, false).await,
+                AdminCommand::Reindex => reindex(config).await,
             }
         }
     }

@@ -187,6 +187,7 @@ pub async fn send_message(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
+    state.search.poke();
     let mut silent_set = vec![actor.member_id];
     for r in &quiet_rows {
         let member: i64 = r.try_get(0)?;
@@ -414,6 +415,7 @@ pub async fn recall_message(
     }
     let members = store::member_ids(&mut tx, conv).await?;
     tx.commit().await?;
+    state.search.poke();
     publish_message(
         &state,
         actor.org_id,

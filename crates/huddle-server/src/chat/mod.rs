@@ -10,5 +10,6 @@ pub mod conversations;
 pub mod groups;
 pub mod messages;
 pub mod model;
+pub mod search;
 pub mod store;
 pub mod sync;

@@ -10,6 +10,7 @@ pub struct TestServer {
     pub url: String,
     pub server: Option<RunningServer>,
     pub http: reqwest::Client,
+    pub config: ServerConfig,
     _dir: tempfile::TempDir,
     pg: Option<(String, String)>,
 }
@@ -62,14 +63,33 @@ impl TestServer {
             config.database_url = Some(with_db(admin, name));
         }
         tweak(&mut config);
-        let server = huddle_server::start(config).await.expect("server starts");
+        let server = huddle_server::start(config.clone())
+            .await
+            .expect("server starts");
         Self {
             url: server.url(),
             server: Some(server),
             http: reqwest::Client::new(),
+            config,
             _dir: dir,
             pg,
         }
+    }
+
+    /// Stops the server (the data folder and database stay).
+    pub async fn stop(&mut self) {
+        let server = self.server.take().expect("running");
+        server.shutdown().await.expect("clean shutdown");
+    }
+
+    /// Starts a new server on the same data folder and database (after `stop`).
+    pub async fn start_again(&mut self) {
+        assert!(self.server.is_none(), "stop the server first");
+        let server = huddle_server::start(self.config.clone())
+            .await
+            .expect("server restarts");
+        self.url = server.url();
+        self.server = Some(server);
     }
 
     pub fn state(&self) -> &huddle_server::AppState {

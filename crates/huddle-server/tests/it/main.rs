@@ -9,6 +9,7 @@ mod chat_more;
 mod directory;
 mod groups;
 mod isolation;
+mod search;
 mod security;
 mod verify_events;
 mod visibility;

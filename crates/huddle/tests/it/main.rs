@@ -179,6 +179,15 @@ async fn admin_init_then_serve_sign_in_and_restart() {
         .unwrap();
     assert_eq!(setup["needs_setup"], false);
     assert!(terminate(child).success());
+
+    // The chat search index can be rebuilt from the database while the server is stopped.
+    let out = huddle(dir.path(), &["admin", "reindex"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Rebuilt the search index"),
+        "{out:?}"
+    );
+    assert!(dir.path().join("search-index").join("meta.json").exists());
 }
 
 #[test]
