@@ -6,6 +6,7 @@ use crate::config::ServerConfig;
 use crate::db::Db;
 use crate::directory::snapshot::DirectoryCache;
 use crate::events::EventBus;
+use crate::files::storage::FileStorage;
 use crate::ids::IdGen;
 use crate::ratelimit::RateLimiter;
 use std::sync::Arc;
@@ -23,6 +24,8 @@ pub struct State {
     pub events: Arc<EventBus>,
     /// Messages per member per 10 seconds.
     pub send_limiter: RateLimiter<i64>,
+    /// Uploaded files' bytes.
+    pub files: FileStorage,
 }
 
 impl State {
@@ -31,7 +34,7 @@ impl State {
         if config.database_url().starts_with("sqlite:") {
             std::fs::create_dir_all(&config.data_dir)?;
         }
-        std::fs::create_dir_all(config.data_dir.join("files")).ok();
+        let files = FileStorage::from_config(&config)?;
         let db = Db::connect(&config.database_url(), &config.sqlite_synchronous).await?;
         Ok(Arc::new(State {
             ids: IdGen::new(config.node_id),
@@ -44,6 +47,7 @@ impl State {
             directory: DirectoryCache::default(),
             events: Arc::new(EventBus::new()),
             send_limiter: RateLimiter::new(Duration::from_secs(10), config.send_rate_per_10s),
+            files,
             db,
             config,
         }))

@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod chat;
 mod directory;
+mod files;
 mod groups;
 mod isolation;
 mod security;
