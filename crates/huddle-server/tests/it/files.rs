@@ -521,7 +521,7 @@ mod limited {
                     &a,
                     &format!("race{i}.txt"),
                     "text/plain",
-                    plain(150 * 1024),
+                    plain(100 * 1024),
                     &[],
                 )
                 .await
@@ -539,10 +539,10 @@ mod limited {
                 .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
             "{results:?}"
         );
-        // 2 MiB − (2×900 KiB + 100 KiB) = 148 KiB left: none of the 150 KiB uploads fits.
-        assert_eq!(accepted, 0, "{results:?}");
-        assert_eq!(t.count("files").await, 4);
-        assert_eq!(count_objects(&objects), 4);
+        // 2 MiB − (2×900 KiB + 100 KiB) = 148 KiB left: exactly one 100 KiB upload fits.
+        assert_eq!(accepted, 1, "{results:?}");
+        assert_eq!(t.count("files").await, 5);
+        assert_eq!(count_objects(&objects), 5);
     }
 }
 
