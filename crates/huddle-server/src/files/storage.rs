@@ -9,8 +9,9 @@ use futures::StreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use object_store::{ObjectStore, PutPayload};
+use object_store::{ObjectStore, PutPayload, RetryConfig};
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct FileStorage {
@@ -38,7 +39,13 @@ impl FileStorage {
             .with_bucket_name(&config.s3_bucket)
             .with_region(&config.s3_region)
             // Path-style requests (`endpoint/bucket/key`), which S3-compatible servers expect.
-            .with_virtual_hosted_style_request(false);
+            .with_virtual_hosted_style_request(false)
+            // A few quick retries: an upload should fail within seconds, not minutes.
+            .with_retry(RetryConfig {
+                max_retries: 3,
+                retry_timeout: Duration::from_secs(15),
+                ..RetryConfig::default()
+            });
         if !config.s3_endpoint.is_empty() {
             builder = builder
                 .with_endpoint(&config.s3_endpoint)

@@ -546,6 +546,42 @@ mod limited {
     }
 }
 
+mod unreachable_storage {
+    //! When the object store cannot be reached nothing is recorded.
+
+    use super::{png, upload};
+    use crate::harness::TestServer;
+    use reqwest::StatusCode;
+
+    fn unreachable(c: &mut huddle_server::ServerConfig) {
+        // Nothing listens on port 1.
+        c.s3_endpoint = "http://127.0.0.1:1".into();
+        c.s3_bucket = "nowhere".into();
+        c.s3_access_key = "k".into();
+        c.s3_secret_key = "s".into();
+    }
+
+    crate::on_both_backends_with!(super::unreachable; a_failed_store_records_nothing);
+
+    async fn a_failed_store_records_nothing(t: &TestServer) {
+        let org = t.org("断网", "boss").await;
+        let (_, a) = t.member(&org, "张三", "zhangsan", &[&org.root]).await;
+        let (s, e) = upload(
+            t,
+            &a,
+            "p.png",
+            "image/png",
+            png(40, 30),
+            &[("kind", "image")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{e}");
+        assert_eq!(e["error"]["code"], "storage_unavailable");
+        assert_eq!(t.count("files").await, 0);
+        assert_eq!(t.count("file_usage WHERE bytes > 0").await, 0);
+    }
+}
+
 mod s3 {
     //! The same flow against a real S3-compatible server (`s3s-fs`), when HUDDLE_TEST_S3=1.
 
