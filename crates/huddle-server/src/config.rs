@@ -40,6 +40,17 @@ pub struct ServerConfig {
     pub send_rate_per_10s: u32,
     /// Log format: `pretty` or `json`.
     pub log_format: String,
+    /// Largest upload in MiB (images are further capped at 20, voice notes at 10).
+    pub max_upload_mb: u64,
+    /// Stored bytes allowed per organization, in MiB (originals and thumbnails).
+    pub org_quota_mb: u64,
+    /// S3-compatible endpoint, e.g. `http://127.0.0.1:9000`; empty means AWS when `s3_bucket` is set.
+    pub s3_endpoint: String,
+    /// Bucket for files; empty keeps files in `<data_dir>/files`.
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key: String,
+    pub s3_secret_key: String,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +73,13 @@ impl Default for ServerConfig {
             nats_url: None,
             nats_subject_prefix: "huddle".into(),
             log_format: "pretty".into(),
+            max_upload_mb: 100,
+            org_quota_mb: 10_240,
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key: String::new(),
+            s3_secret_key: String::new(),
         }
     }
 }
@@ -97,6 +115,18 @@ impl ServerConfig {
         anyhow::ensure!(
             self.session_ttl_hours > 0,
             "session_ttl_hours must be positive"
+        );
+        anyhow::ensure!(self.max_upload_mb >= 1, "max_upload_mb must be at least 1");
+        anyhow::ensure!(self.org_quota_mb >= 1, "org_quota_mb must be at least 1");
+        anyhow::ensure!(
+            self.s3_endpoint.is_empty() || !self.s3_bucket.is_empty(),
+            "s3_endpoint is set but s3_bucket is empty; set the bucket to store files in S3"
+        );
+        anyhow::ensure!(
+            self.s3_endpoint.is_empty()
+                || self.s3_endpoint.starts_with("http://")
+                || self.s3_endpoint.starts_with("https://"),
+            "s3_endpoint must start with http:// or https://"
         );
         let url = self.database_url();
         anyhow::ensure!(

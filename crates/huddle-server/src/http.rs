@@ -4,7 +4,7 @@
 use crate::accounts::{me, routes as auth};
 use crate::directory::{self, departments, members};
 use crate::state::AppState;
-use crate::{audit, chat, org_settings, web, ws};
+use crate::{audit, chat, files, org_settings, web, ws};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -28,6 +28,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
          (name = "setup", description = "First-run setup"),
          (name = "directory", description = "Departments, members and colleague search"),
          (name = "chat", description = "Conversations, messages, receipts and recall"),
+         (name = "files", description = "Uploads for image, voice and file messages"),
          (name = "admin", description = "Administration"))
 )]
 struct ApiDoc;
@@ -48,8 +49,20 @@ impl Modify for SecurityAddon {
     }
 }
 
-fn api() -> OpenApiRouter<AppState> {
+/// Multipart overhead allowed on top of the largest file.
+const UPLOAD_BODY_SLACK: usize = 64 * 1024;
+
+fn api(max_upload_mb: u64) -> OpenApiRouter<AppState> {
+    let body_limit = usize::try_from(max_upload_mb.saturating_mul(files::rules::MIB))
+        .unwrap_or(usize::MAX)
+        .saturating_add(UPLOAD_BODY_SLACK);
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(files::routes::upload_file))
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(uploads)
+        .routes(routes!(files::routes::download_file))
+        .routes(routes!(files::routes::file_thumbnail))
         .routes(routes!(auth::setup_status, auth::setup))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -115,7 +128,9 @@ pub type OpenApiDoc = utoipa::openapi::OpenApi;
 
 /// The OpenAPI document, generated from the handlers' annotations.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().split_for_parts().1
+    api(crate::config::ServerConfig::default().max_upload_mb)
+        .split_for_parts()
+        .1
 }
 
 fn metrics_handle() -> PrometheusHandle {
@@ -164,7 +179,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 pub fn router(state: AppState) -> Router {
     let metrics = metrics_handle();
-    let (api_router, doc) = api().split_for_parts();
+    let (api_router, doc) = api(state.config.max_upload_mb).split_for_parts();
     let doc = Arc::new(doc);
     let api_fallback = || async {
         crate::error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API endpoint.")

@@ -8,6 +8,7 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod http;
 pub mod ids;
 pub mod org_settings;

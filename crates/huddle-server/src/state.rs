@@ -7,6 +7,7 @@ use crate::config::ServerConfig;
 use crate::db::Db;
 use crate::directory::snapshot::DirectoryCache;
 use crate::events::EventBus;
+use crate::files::storage::FileStorage;
 use crate::ids::IdGen;
 use crate::ratelimit::RateLimiter;
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub struct State {
     pub send_limiter: RateLimiter<i64>,
     /// Full-text chat search (this node's index under `<data_dir>/search-index`).
     pub search: Arc<SearchIndex>,
+    /// Uploaded files' bytes.
+    pub files: FileStorage,
 }
 
 impl State {
@@ -36,6 +39,7 @@ impl State {
         }
         std::fs::create_dir_all(config.data_dir.join("files")).ok();
         let search = SearchIndex::open(&config.data_dir.join("search-index"), config.node_id)?;
+        let files = FileStorage::from_config(&config)?;
         let db = Db::connect(&config.database_url(), &config.sqlite_synchronous).await?;
         let events = Arc::new(EventBus::new());
         if let Some(url) = config.nats_url.as_deref().filter(|u| !u.is_empty()) {
@@ -55,6 +59,7 @@ impl State {
             events,
             send_limiter: RateLimiter::new(Duration::from_secs(10), config.send_rate_per_10s),
             search,
+            files,
             db,
             config,
         }))

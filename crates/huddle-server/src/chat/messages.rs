@@ -149,16 +149,19 @@ pub async fn send_message(
             ));
         }
     }
+    let (content, file_id) =
+        crate::files::attach::resolve(&mut tx, actor.org_id, actor.member_id, body.content).await?;
     let seq = store::next_seq(&mut tx, conv, now).await?;
+    let message_id = state.ids.next();
     let inserted = store::insert_message(
         &mut tx,
-        state.ids.next(),
+        message_id,
         actor.org_id,
         conv,
         seq,
         actor.member_id,
         key,
-        &body.content,
+        &content,
         body.reply_to.map(|r| r.0),
         now,
     )
@@ -175,6 +178,9 @@ pub async fn send_message(
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(file) = file_id {
+        crate::files::store::link_message(&mut tx, file, message_id, conv).await?;
+    }
     sqlx::query("UPDATE conversation_members SET read_seq = $1, marked_unread = 0 WHERE conversation_id = $2 AND member_id = $3")
         .bind(seq).bind(conv).bind(actor.member_id).execute(&mut *tx).await?;
     // Who must not be notified: muted this conversation, or in their quiet hours.

@@ -84,6 +84,28 @@ pub enum Content {
         original_sender_name: String,
         original_created_at: i64,
     },
+    /// A picture uploaded with `POST /api/v1/files` (kind `image`); the server fills in its size.
+    Image {
+        file_id: Id,
+        #[serde(default)]
+        width: i64,
+        #[serde(default)]
+        height: i64,
+    },
+    /// Any uploaded file; the server fills in its name and size in bytes.
+    File {
+        file_id: Id,
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        size: i64,
+    },
+    /// A voice note uploaded with kind `voice`; the server fills in its duration.
+    Voice {
+        file_id: Id,
+        #[serde(default)]
+        duration_ms: i64,
+    },
     /// A notice that an earlier message was recalled (created by the server).
     Recall { message_id: Id },
     /// Shown in place of a recalled message's content.
@@ -100,13 +122,27 @@ impl Content {
             Self::Link { .. } => "link",
             Self::Chain { .. } => "chain",
             Self::Forward { .. } => "forward",
+            Self::Image { .. } => "image",
+            Self::File { .. } => "file",
+            Self::Voice { .. } => "voice",
             Self::Recall { .. } => "recall",
             Self::Recalled => "recalled",
             Self::System { .. } => "system",
         }
     }
 
-    /// Checks content a client sends; server-made kinds are refused.
+    /// The uploaded file an image, file or voice message carries.
+    pub fn file_id(&self) -> Option<Id> {
+        match self {
+            Self::Image { file_id, .. }
+            | Self::File { file_id, .. }
+            | Self::Voice { file_id, .. } => Some(*file_id),
+            _ => None,
+        }
+    }
+
+    /// Checks content a client sends; server-made kinds are refused. A carried file is checked
+    /// when the message is sent (`files::attach`).
     pub fn validate_from_client(&self) -> Result<(), ApiError> {
         let bad = |m: &str| Err(ApiError::invalid("content", m.to_string()));
         match self {
@@ -159,6 +195,7 @@ impl Content {
                     return bad("A new sign-up chain starts empty; members add their lines to it.");
                 }
             }
+            Self::Image { .. } | Self::File { .. } | Self::Voice { .. } => {}
             Self::Recall { .. } | Self::Recalled | Self::System { .. } | Self::Forward { .. } => {
                 return bad("This kind of message is created by the server only.");
             }

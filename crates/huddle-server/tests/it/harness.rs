@@ -39,6 +39,11 @@ impl TestServer {
 
     /// `None` when PostgreSQL tests are not enabled.
     pub async fn postgres() -> Option<Self> {
+        Self::postgres_with(|_| {}).await
+    }
+
+    /// Like `postgres()`, with settings changed by `tweak`.
+    pub async fn postgres_with(tweak: impl FnOnce(&mut ServerConfig)) -> Option<Self> {
         let admin = pg_admin_url()?;
         let name = format!("huddle_t_{}", rand_suffix());
         let mut conn = sqlx_connect(&admin).await;
@@ -46,7 +51,7 @@ impl TestServer {
             .execute(&mut conn)
             .await
             .expect("create test database");
-        Some(Self::start(Some((admin.clone(), name)), |_| {}).await)
+        Some(Self::start(Some((admin.clone(), name)), tweak).await)
     }
 
     pub async fn start(
@@ -90,6 +95,11 @@ impl TestServer {
             .expect("server restarts");
         self.url = server.url();
         self.server = Some(server);
+    }
+
+    /// The server's data folder (SQLite database and local file store).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().to_path_buf()
     }
 
     pub fn state(&self) -> &huddle_server::AppState {
@@ -280,6 +290,32 @@ macro_rules! on_both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some(t) = $crate::harness::TestServer::postgres().await else { return };
+                    super::$name(&t).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Like `on_both_backends!`, for servers whose settings `$tweak` (a `fn(&mut ServerConfig)`)
+/// changes.
+#[macro_export]
+macro_rules! on_both_backends_with {
+    ($tweak:path; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let t = $crate::harness::TestServer::start(None, $tweak).await;
+                    super::$name(&t).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(t) = $crate::harness::TestServer::postgres_with($tweak).await else { return };
                     super::$name(&t).await;
                 }
             )*

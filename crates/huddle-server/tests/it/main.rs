@@ -7,6 +7,7 @@ mod bad_input;
 mod chat;
 mod chat_more;
 mod directory;
+mod files;
 mod groups;
 mod isolation;
 mod search;
