@@ -41,7 +41,7 @@ pub async fn load(state: &AppState, org_id: i64) -> Result<OrgSettings, sqlx::Er
 }
 
 /// The organization's settings (any member may read them).
-#[utoipa::path(get, path = "/api/v1/org/settings", tag = "admin", responses((status = 200, body = OrgSettings)))]
+#[utoipa::path(get, path = "/api/v1/org/settings", tag = "admin", operation_id = "get_org_settings", responses((status = 200, body = OrgSettings)))]
 pub async fn get_settings(
     State(state): State<AppState>,
     actor: Actor,
@@ -50,7 +50,7 @@ pub async fn get_settings(
 }
 
 /// Change organization settings (super administrators; audited).
-#[utoipa::path(patch, path = "/api/v1/org/settings", tag = "admin", request_body = UpdateOrgSettings,
+#[utoipa::path(patch, path = "/api/v1/org/settings", tag = "admin", operation_id = "update_org_settings", request_body = UpdateOrgSettings,
     responses((status = 200, body = OrgSettings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_settings(
     State(state): State<AppState>,

@@ -2,9 +2,9 @@
 //! organization's `directory_version` moves. Every directory read (browse, profile, search,
 //! pickers) goes through it, so visibility is applied in one place.
 
-use super::model::{Department, Member, MemberStatus, Role, Visibility, VisibilityMode};
+use super::model::{Department, Member, MemberStatus, Role, Visibility};
 use super::search::{SearchFields, SearchIndex};
-use super::tree::{member_visible, DeptNode, Tree, Viewer, VisibleSet};
+use super::tree::{member_visible, Tree, Viewer, VisibleSet};
 use crate::db::Db;
 use crate::ids::Id;
 use futures::TryStreamExt;
@@ -127,25 +127,7 @@ pub async fn load(db: &Db, org_id: i64) -> Result<OrgDirectory, sqlx::Error> {
         .await?
         .try_get(0)?;
 
-    let dept_rows = sqlx::query(
-        "SELECT id, parent_id, name, sort_order, visibility_mode, visibility_departments \
-         FROM departments WHERE org_id = $1 ORDER BY id",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut nodes = Vec::with_capacity(dept_rows.len());
-    for r in &dept_rows {
-        let listed: Vec<Id> = serde_json::from_str(&r.try_get::<String, _>(5)?).unwrap_or_default();
-        nodes.push(DeptNode {
-            id: r.try_get(0)?,
-            parent: r.try_get(1)?,
-            name: r.try_get(2)?,
-            order: r.try_get(3)?,
-            mode: VisibilityMode::parse(&r.try_get::<String, _>(4)?),
-            listed: listed.into_iter().map(|i| i.0).collect(),
-        });
-    }
+    let tree = super::write::load_tree(&mut tx, org_id).await?;
 
     let mut links = sqlx::query(
         "SELECT member_id, department_id, is_leader FROM member_departments WHERE org_id = $1 \
@@ -212,7 +194,6 @@ pub async fn load(db: &Db, org_id: i64) -> Result<OrgDirectory, sqlx::Error> {
     tx.commit().await?;
     members.shrink_to_fit();
 
-    let tree = Tree::new(nodes);
     let mut departments: Vec<Department> = tree
         .nodes
         .values()

@@ -10,6 +10,7 @@ crate::on_both_backends!(
     sync_returns_exactly_what_was_missed,
     recall_window_is_set_by_the_organization,
     applications_post_into_read_only_channels,
+    typing_is_relayed_to_the_other_members_only,
 );
 
 async fn trio(t: &TestServer, name: &str) -> (crate::harness::Org, Vec<(String, String)>, String) {
@@ -323,4 +324,22 @@ async fn applications_post_into_read_only_channels(t: &TestServer) {
             .0,
         StatusCode::UNPROCESSABLE_ENTITY
     );
+}
+
+async fn typing_is_relayed_to_the_other_members_only(t: &TestServer) {
+    let (org, p, group) = trio(t, "输入中").await;
+    let (_, outsider) = t.member(&org, "路人", "luren", &[&org.root]).await;
+    let mut a = t.socket(&p[0].1).await;
+    let mut b = t.socket(&p[1].1).await;
+    let mut o = t.socket(&outsider).await;
+    a.send(json!({"type": "typing", "conversation_id": group}))
+        .await;
+    let ev = b.next_of("typing").await;
+    assert_eq!(ev["payload"]["member_id"], p[0].0.as_str());
+    assert!(a.quiet_for("typing", 300).await, "not echoed to the typist");
+    assert!(o.quiet_for("typing", 100).await, "never to outsiders");
+    // An outsider's typing into someone else's conversation goes nowhere.
+    o.send(json!({"type": "typing", "conversation_id": group}))
+        .await;
+    assert!(b.quiet_for("typing", 300).await);
 }

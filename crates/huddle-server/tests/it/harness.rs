@@ -396,3 +396,16 @@ impl Socket {
         }
     }
 }
+
+impl Socket {
+    /// Sends a JSON frame to the server.
+    pub async fn send(&mut self, v: Value) {
+        use futures::SinkExt;
+        self.stream
+            .send(tokio_tungstenite::tungstenite::Message::Text(
+                v.to_string().into(),
+            ))
+            .await
+            .expect("send frame");
+    }
+}

@@ -162,6 +162,22 @@ async fn admin_init_then_serve_sign_in_and_restart() {
         .await
         .unwrap();
     assert!(spec["paths"]["/api/v1/auth/login"]["post"].is_object());
+    // Generated clients need one name per operation.
+    let mut ids: Vec<&str> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|p| {
+            p.as_object()
+                .unwrap()
+                .values()
+                .filter_map(|op| op["operationId"].as_str())
+        })
+        .collect();
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "operationIds are unique");
     assert!(
         terminate(child).success(),
         "graceful shutdown exits cleanly"
