@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createSteps, sleep } from './steps.mjs';
+import { servesSameClient, startFront } from './front.mjs';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoDir = path.resolve(webDir, '..');
@@ -90,6 +91,14 @@ async function main() {
     ? { base: process.env.HUDDLE_E2E_URL.replace(/\/$/, ''), stop: async () => {}, log: () => '' }
     : await startServer();
   console.log(`server: ${server.base}`);
+  // The server may embed another checkout's client; then test ours through a front.
+  const distDir = path.join(webDir, 'dist');
+  let front = null;
+  if (!process.env.HUDDLE_E2E_URL && !(await servesSameClient(server.base, distDir))) {
+    front = await startFront(server.base, distDir);
+    console.log(`client: ${front.base} (this checkout's web/dist; the server serves another build)`);
+  }
+  const base = front ? front.base : server.base;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -107,7 +116,7 @@ async function main() {
   let failed = 0;
   const pageErrors = [];
   try {
-    const steps = createSteps({ browser, base: server.base, shotDir, pageErrors });
+    const steps = createSteps({ browser, base, shotDir, pageErrors });
     for (const [name, fn] of steps) {
       const started = Date.now();
       try {
@@ -126,6 +135,7 @@ async function main() {
   } finally {
     await browser.close().catch(() => {});
     if (failed && server.log()) console.log(`--- server log (tail) ---\n${server.log().slice(-3000)}`);
+    if (front) await front.stop();
     await server.stop();
   }
   console.log(`${passed} passed, ${failed} failed`);

@@ -6,6 +6,7 @@ import { Loading } from './components/States';
 import { useSession } from './state/session';
 import { LiveProvider } from './state/live';
 import { DirectoryProvider } from './state/directory';
+import { ChatProvider } from './chat/ChatProvider';
 import { SetupPage } from './pages/SetupPage';
 import { LoginPage } from './pages/LoginPage';
 import { ChangePasswordPage } from './pages/ChangePasswordPage';
@@ -80,7 +81,9 @@ function SignedIn({ children }: { children: ReactNode }) {
   return (
     <RequireAuth>
       <LiveProvider>
-        <DirectoryProvider>{children}</DirectoryProvider>
+        <DirectoryProvider>
+          <ChatProvider>{children}</ChatProvider>
+        </DirectoryProvider>
       </LiveProvider>
     </RequireAuth>
   );

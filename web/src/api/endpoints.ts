@@ -80,3 +80,34 @@ export const directoryApi = {
 export const auditApi = {
   page: (cursor?: string | null, limit = 50) => api.get<T.AuditPage>('/api/v1/audit-log', { query: { cursor, limit } }),
 };
+
+export const chatApi = {
+  list: () => api.get<T.ConversationList>('/api/v1/conversations'),
+  get: (id: string) => api.get<T.Conversation>(`/api/v1/conversations/${enc(id)}`),
+  createDirect: (memberId: string) =>
+    api.post<T.Conversation>('/api/v1/conversations', { kind: 'direct', member_ids: [memberId] }),
+  createGroup: (name: string | null, memberIds: string[]) =>
+    api.post<T.Conversation>('/api/v1/conversations', { kind: 'group', name: name || null, member_ids: memberIds }),
+  messages: (id: string, q: { before_seq?: number; after_seq?: number; limit?: number } = {}) =>
+    api.get<T.MessagePage>(`/api/v1/conversations/${enc(id)}/messages`, { query: { ...q } }),
+  send: (id: string, body: { client_msg_id: string; content: T.Content; reply_to?: string | null }) =>
+    api.post<T.ChatMessage>(`/api/v1/conversations/${enc(id)}/messages`, body),
+  read: (id: string, seq?: number) => api.post<void>(`/api/v1/conversations/${enc(id)}/read`, seq === undefined ? {} : { seq }),
+  unread: (id: string) => api.post<void>(`/api/v1/conversations/${enc(id)}/unread`),
+  updateMine: (id: string, body: { muted?: boolean; pinned?: boolean }) =>
+    api.patch<unknown>(`/api/v1/conversations/${enc(id)}/me`, body),
+  updateGroup: (id: string, body: T.UpdateGroup) => api.patch<T.Conversation>(`/api/v1/conversations/${enc(id)}`, body),
+  addMembers: (id: string, memberIds: string[]) =>
+    api.post<unknown>(`/api/v1/conversations/${enc(id)}/members`, { member_ids: memberIds }),
+  removeMember: (id: string, memberId: string) => api.del(`/api/v1/conversations/${enc(id)}/members/${enc(memberId)}`),
+  transfer: (id: string, memberId: string) =>
+    api.post<unknown>(`/api/v1/conversations/${enc(id)}/transfer`, { member_id: memberId }),
+  dissolve: (id: string) => api.del(`/api/v1/conversations/${enc(id)}`),
+  recall: (messageId: string) => api.post<void>(`/api/v1/messages/${enc(messageId)}/recall`),
+  receipts: (messageId: string) => api.get<T.Receipts>(`/api/v1/messages/${enc(messageId)}/receipts`),
+  joinChain: (messageId: string, text: string) => api.post<unknown>(`/api/v1/messages/${enc(messageId)}/chain`, { text }),
+  forward: (messageId: string, conversationIds: string[], clientMsgId: string) =>
+    api.post<unknown>(`/api/v1/messages/${enc(messageId)}/forward`, { conversation_ids: conversationIds, client_msg_id: clientMsgId }),
+  sync: (have: Record<string, number>) => api.post<T.SyncResponse>('/api/v1/sync', { have }),
+  updateChatSettings: (patch: T.ChatSettings) => api.patch<T.ChatSettings>('/api/v1/me/settings', patch),
+};

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the organization's audit log, newest first (administrators only). */
+        /**
+         * Read the audit log, newest first: everything for super administrators, their own actions
+         *     for department administrators.
+         */
         get: operations["list_audit_log"];
         put?: never;
         post?: never;
@@ -118,6 +121,203 @@ export interface paths {
         post?: never;
         /** End one of your sessions. */
         delete: operations["revoke_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{app}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post a notification from an application to members (administrators and integrations). */
+        post: operations["post_to_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My conversations, pinned first, then the most recent. */
+        get: operations["list_conversations"];
+        put?: never;
+        /** Start a direct chat (returns the existing one if there is one) or create a group. */
+        post: operations["create_conversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversation (members only). */
+        get: operations["get_conversation"];
+        put?: never;
+        post?: never;
+        /** Dissolve the group (owner only): it disappears for everyone. */
+        delete: operations["dissolve_group"];
+        options?: never;
+        head?: never;
+        /** Rename, set the announcement, restrict speaking or @all (owner and group administrators). */
+        patch: operations["update_group"];
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Your own settings for a conversation: mute and pin. */
+        patch: operations["update_my_settings"];
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add members to a group (any member may invite colleagues they can see). */
+        post: operations["add_members"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member (owner and group administrators), or leave (yourself). The owner must
+         *     transfer ownership before leaving.
+         */
+        delete: operations["remove_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/members/{member_id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Make a member a group administrator or a plain member again (owner only). */
+        put: operations["set_group_role"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Page through a conversation's history. With neither bound: the newest messages. */
+        get: operations["list_messages"];
+        put?: never;
+        /**
+         * Send a message. Answers 201 with the stored message, or 200 with the original when the
+         *     `client_msg_id` was already used (a retry).
+         */
+        post: operations["send_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark the conversation read (up to `seq`). Everyone in it sees the receipt change live. */
+        post: operations["mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand the group to another member (owner only); the old owner becomes an administrator. */
+        post: operations["transfer_owner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark the conversation unread for yourself (标记未读). */
+        post: operations["mark_unread"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -282,6 +482,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/{id}/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add your line to a sign-up chain; everyone in the conversation sees the chain update live. */
+        post: operations["join_chain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forward a message to other conversations. Answers the new messages, one per target. */
+        post: operations["forward_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recall a message: the sender within the organization's recall window, or an organization
+         *     administrator at any time (audited). Everyone in the conversation sees it live.
+         */
+        post: operations["recall_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who has and has not read a message (members of the conversation only). */
+        get: operations["message_receipts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's settings (any member may read them). */
+        get: operations["get_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change organization settings (super administrators; audited). */
+        patch: operations["update_settings_org_settings"];
+        trace?: never;
+    };
+    "/api/v1/search/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the chat history of the conversations you are in, newest first. Messages from before
+         *     you joined a conversation, recalled messages and other organizations' messages are never
+         *     found. The index is updated asynchronously, usually within a fraction of a second of a send.
+         */
+        get: operations["search_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/setup": {
         parameters: {
             query?: never;
@@ -300,10 +610,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Catch up after being offline: everything missed since the sequences the client holds. */
+        post: operations["sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AddMembers: {
+            member_ids: components["schemas"]["Id"][];
+        };
         AuditEntry: {
             /** @description e.g. `member.create`, `department.move`, `member.reset_password` */
             action: string;
@@ -322,9 +652,135 @@ export interface components {
             items: components["schemas"]["AuditEntry"][];
             next_cursor?: string | null;
         };
+        ChainEntry: {
+            /** Format: int64 */
+            created_at: number;
+            member_id: components["schemas"]["Id"];
+            text: string;
+        };
         ChangePassword: {
             current_password: string;
             new_password: string;
+        };
+        ChannelPost: {
+            /** @description The channel's display name, e.g. 审批 or "IT notices". */
+            app_name: string;
+            /** @description Idempotency key for this post. */
+            client_msg_id: string;
+            /** @description `text` or `link`. */
+            content: components["schemas"]["Content"];
+            member_ids: components["schemas"]["Id"][];
+        };
+        /** @description What a message says. Stored as JSON beside its `kind`. */
+        Content: {
+            /** @enum {string} */
+            kind: "text";
+            /** @description @所有人 */
+            mention_all?: boolean;
+            /** @description Members mentioned with @. */
+            mentions?: components["schemas"]["Id"][];
+            text: string;
+        } | {
+            address?: string;
+            /** @enum {string} */
+            kind: "location";
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lng: number;
+            title?: string;
+        } | {
+            description?: string;
+            /** @enum {string} */
+            kind: "link";
+            title?: string;
+            url: string;
+        } | {
+            /** @description Whether a member may add more than one line. */
+            allow_multiple?: boolean;
+            /** @description Filled by the server as members join; empty when sending. */
+            entries?: components["schemas"]["ChainEntry"][];
+            /** @enum {string} */
+            kind: "chain";
+            title: string;
+        } | {
+            /** @enum {string} */
+            kind: "forward";
+            /** @description The original content (any kind but forward, chain and notices). */
+            original: Record<string, never>;
+            /** Format: int64 */
+            original_created_at: number;
+            /** @description Who wrote the original. */
+            original_sender_id: components["schemas"]["Id"];
+            original_sender_name: string;
+        } | {
+            /** @enum {string} */
+            kind: "recall";
+            message_id: components["schemas"]["Id"];
+        } | {
+            /** @enum {string} */
+            kind: "recalled";
+        } | {
+            /** @enum {string} */
+            kind: "system";
+            text: string;
+        };
+        Conversation: {
+            /** @description Group administrators besides the owner. */
+            admin_ids: components["schemas"]["Id"][];
+            /** @description 群公告 */
+            announcement?: string | null;
+            /** Format: int64 */
+            created_at: number;
+            id: components["schemas"]["Id"];
+            kind: components["schemas"]["ConversationKind"];
+            last_message?: null | components["schemas"]["Message"];
+            /** Format: int64 */
+            last_message_at: number;
+            /**
+             * Format: int64
+             * @description Sequence of the newest message.
+             */
+            last_seq: number;
+            member_ids: components["schemas"]["Id"][];
+            /** @description Who may @all: `admins` or `everyone`. */
+            mention_all: string;
+            muted: boolean;
+            /** @description The caller's role here: `owner`, `admin` or `member`. */
+            my_role: string;
+            /** @description Group name; for a direct chat, the other person's name. */
+            name: string;
+            /** @description 仅群主可发言 */
+            only_admins_speak: boolean;
+            owner_id?: null | components["schemas"]["Id"];
+            pinned: boolean;
+            /**
+             * Format: int64
+             * @description The caller has read up to here.
+             */
+            read_seq: number;
+            /**
+             * Format: int64
+             * @description Messages from others after `read_seq` (or 1 when marked unread).
+             */
+            unread: number;
+        };
+        /** @enum {string} */
+        ConversationKind: "direct" | "group" | "channel";
+        ConversationList: {
+            items: components["schemas"]["Conversation"][];
+            /**
+             * Format: int64
+             * @description Sum of `unread` over conversations that are not muted.
+             */
+            total_unread: number;
+        };
+        CreateConversation: {
+            kind: components["schemas"]["ConversationKind"];
+            /** @description Direct: exactly the other person. Group: the members besides yourself. */
+            member_ids: components["schemas"]["Id"][];
+            /** @description Group name (1–64 characters); default from the first members' names. */
+            name?: string | null;
         };
         CreateDepartment: {
             leader_ids?: components["schemas"]["Id"][];
@@ -378,11 +834,21 @@ export interface components {
             /** @description Human-readable explanation, safe to show to the user. */
             message: string;
         };
+        ForwardMessage: {
+            /** @description Idempotency key; each target gets `<key>:<conversation id>`. */
+            client_msg_id: string;
+            /** @description Where to forward (conversations you belong to), at most 20. */
+            conversation_ids: components["schemas"]["Id"][];
+        };
         /**
          * @description A 64-bit id as a decimal string
          * @example 1849202343563591680
          */
         Id: string;
+        JoinChain: {
+            /** @description Your line, 1–200 characters. */
+            text: string;
+        };
         LoginRequest: {
             /** @description Employee ID (工号), phone or email. */
             login: string;
@@ -397,6 +863,13 @@ export interface components {
             must_change_password: boolean;
             /** @description Bearer token for API clients; browsers get the same session as an HttpOnly cookie. */
             token: string;
+        };
+        MarkRead: {
+            /**
+             * Format: int64
+             * @description Read up to this sequence; default the newest.
+             */
+            seq?: number | null;
         };
         Me: {
             managed_department_ids: components["schemas"]["Id"][];
@@ -432,11 +905,74 @@ export interface components {
         };
         /** @enum {string} */
         MemberStatus: "active" | "disabled" | "departed";
+        /** @enum {string} */
+        MentionAllPolicy: "admins" | "everyone";
+        Message: {
+            /** @description The sender's idempotency key. */
+            client_msg_id: string;
+            content: components["schemas"]["Content"];
+            conversation_id: components["schemas"]["Id"];
+            /** Format: int64 */
+            created_at: number;
+            id: components["schemas"]["Id"];
+            recalled: boolean;
+            reply_to?: null | components["schemas"]["Id"];
+            sender_id: components["schemas"]["Id"];
+            /**
+             * Format: int64
+             * @description Position in the conversation: strictly increasing, no gaps.
+             */
+            seq: number;
+        };
+        MessagePage: {
+            /** @description More messages exist in the direction asked. */
+            has_more: boolean;
+            /** @description Ascending by `seq`. */
+            items: components["schemas"]["Message"][];
+        };
+        MyConversationSettings: {
+            /** @description Do not disturb: messages still arrive, marked not to notify. */
+            muted?: boolean | null;
+            /** @description Keep at the top of the list. */
+            pinned?: boolean | null;
+        };
         OrgInfo: {
             /** @description Short code that identifies the organization at sign-in. */
             code: string;
             id: components["schemas"]["Id"];
             name: string;
+        };
+        OrgSettings: {
+            /**
+             * Format: int64
+             * @description How long senders may recall their own messages, in minutes (1–10080; default 1440 = 24 h).
+             * @default 1440
+             */
+            recall_window_minutes: number;
+        };
+        QuietHours: {
+            enabled: boolean;
+            /** @description `HH:MM` local time, e.g. `08:00` (may be earlier than `start`: the window spans midnight). */
+            end: string;
+            /** @description `HH:MM` local time, e.g. `22:00`. */
+            start: string;
+            /**
+             * Format: int32
+             * @description The user's offset from UTC in minutes, e.g. 480 for China Standard Time.
+             */
+            utc_offset_minutes: number;
+        };
+        Receipts: {
+            message_id: components["schemas"]["Id"];
+            read_by: components["schemas"]["Id"][];
+            /** Format: int64 */
+            read_count: number;
+            /**
+             * Format: int64
+             * @description Everyone who can read it except the sender.
+             */
+            total: number;
+            unread_by: components["schemas"]["Id"][];
         };
         ResetPassword: {
             /** @description A temporary password the member must change at next sign-in. */
@@ -444,8 +980,32 @@ export interface components {
         };
         /** @enum {string} */
         Role: "member" | "admin" | "super_admin";
+        SearchHit: {
+            /** @description Where the message is: open the conversation around `seq` (e.g. `after_seq = seq - 1`). */
+            conversation_id: components["schemas"]["Id"];
+            message: components["schemas"]["Message"];
+            /** Format: int64 */
+            seq: number;
+            /** @description A fragment of the message's text, HTML-escaped, with the matched words in `<b>…</b>`. */
+            snippet_html: string;
+        };
+        SearchPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["SearchHit"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
         SearchResults: {
             items: components["schemas"]["Member"][];
+        };
+        SendMessage: {
+            /**
+             * @description Your idempotency key (1–64 characters): a retried send with the same key returns the
+             *     original message instead of creating a second one.
+             */
+            client_msg_id: string;
+            content: components["schemas"]["Content"];
+            reply_to?: null | components["schemas"]["Id"];
         };
         SessionInfo: {
             /** Format: int64 */
@@ -461,16 +1021,25 @@ export interface components {
         SessionList: {
             items: components["schemas"]["SessionInfo"][];
         };
+        SetGroupRole: {
+            /** @description `admin` or `member`. */
+            role: string;
+        };
         SetRole: {
             /** @description With role `admin`: the departments (and their sub-departments) the member administers. */
             managed_department_ids?: components["schemas"]["Id"][];
             role: components["schemas"]["Role"];
         };
         Settings: {
+            /** @description Chat background: `default`, `paper`, `mint`, `night` or a colour `#rrggbb`. */
+            chat_background?: string | null;
             /** @description `small`, `standard` or `large`. */
             font_size?: string | null;
             /** @description `zh-CN` or `en`; absent follows the browser. */
             locale?: string | null;
+            /** @description Whether @mentions of you notify even when muted or in quiet hours (default true). */
+            mentions_break_through?: boolean | null;
+            quiet_hours?: null | components["schemas"]["QuietHours"];
         };
         SetupRequest: {
             /** @description The super administrator's employee ID, used to sign in. */
@@ -483,6 +1052,32 @@ export interface components {
             /** @description True while the server has no organization yet. */
             needs_setup: boolean;
         };
+        SyncRequest: {
+            /** @description Conversation id → the highest `seq` the client holds for it. */
+            have?: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int32
+             * @description Messages per conversation at most (default 200, at most 1000); `has_more` says when to ask again.
+             */
+            limit?: number | null;
+        };
+        SyncResponse: {
+            /** @description Conversations with something new (or new to the client). */
+            changed: components["schemas"]["SyncedConversation"][];
+            /** @description Conversations in `have` the caller no longer belongs to (left, removed, dissolved). */
+            removed: components["schemas"]["Id"][];
+        };
+        SyncedConversation: {
+            conversation: components["schemas"]["Conversation"];
+            has_more: boolean;
+            /** @description What the client missed, ascending by `seq`. */
+            messages: components["schemas"]["Message"][];
+        };
+        TransferOwner: {
+            member_id: components["schemas"]["Id"];
+        };
         UpdateDepartment: {
             /** @description Leaders; each must be a member of the department. */
             leader_ids?: components["schemas"]["Id"][] | null;
@@ -494,6 +1089,14 @@ export interface components {
             order?: number | null;
             parent_id?: null | components["schemas"]["Id"];
             visibility?: null | components["schemas"]["Visibility"];
+        };
+        UpdateGroup: {
+            /** @description 群公告; every member is notified. An empty text removes it. */
+            announcement?: string | null;
+            mention_all?: null | components["schemas"]["MentionAllPolicy"];
+            name?: string | null;
+            /** @description 仅群主可发言: only the owner and group administrators may send. */
+            only_admins_speak?: boolean | null;
         };
         UpdateMember: {
             avatar_url?: string | null;
@@ -508,6 +1111,10 @@ export interface components {
             phone?: string | null;
             position?: string | null;
             status?: null | components["schemas"]["MemberStatus"];
+        };
+        UpdateOrgSettings: {
+            /** Format: int64 */
+            recall_window_minutes?: number | null;
         };
         Visibility: {
             /** @description With mode `listed`: the departments (with their sub-departments) that may also see it. */
@@ -692,6 +1299,619 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Session id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_to_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Application key: lowercase letters, digits, - and _ */
+                app: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPost"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_conversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+        };
+    };
+    create_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateConversation"];
+            };
+        };
+        responses: {
+            /** @description The direct chat already existed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dissolve_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_group: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGroup"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_my_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MyConversationSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddMembers"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Member id */
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_group_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+                /** @description Member id */
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetGroupRole"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_messages: {
+        parameters: {
+            query?: {
+                /** @description Messages after this sequence, oldest first (catching up). */
+                after_seq?: number;
+                /** @description Messages before this sequence, the newest of them (scrolling back). */
+                before_seq?: number;
+                /** @description At most 200; default 50. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMessage"];
+            };
+        };
+        responses: {
+            /** @description A retry of an earlier send */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkRead"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    transfer_owner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferOwner"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mark_unread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
                 id: string;
             };
             cookie?: never;
@@ -1320,6 +2540,283 @@ export interface operations {
             };
         };
     };
+    join_chain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Message id of the chain */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinChain"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    forward_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Message id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForwardMessage"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    recall_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Message id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    message_receipts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Message id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipts"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSettings"];
+                };
+            };
+        };
+    };
+    update_settings_org_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOrgSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSettings"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_messages: {
+        parameters: {
+            query?: {
+                /** @description Words to find (1–200 characters); every word must occur. Chinese is segmented into words. */
+                q?: string;
+                /** @description Only this conversation. */
+                conversation_id?: string;
+                /** @description Only messages from this member. */
+                sender_id?: string;
+                /** @description Only this kind: `text`, `location` or `link`. */
+                kind?: string;
+                /** @description Sent at or after this time (UTC milliseconds). */
+                from?: number;
+                /** @description Sent at or before this time (UTC milliseconds). */
+                to?: number;
+                /** @description At most 50; default 20. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description No such conversation of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     setup_status: {
         parameters: {
             query?: never;
@@ -1366,6 +2863,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncResponse"];
                 };
             };
             422: {

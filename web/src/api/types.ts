@@ -44,3 +44,102 @@ export type SetRole = Body<paths['/api/v1/members/{id}/role']['put']>;
 export type SearchResult = Ok<paths['/api/v1/directory/search']['get']>;
 export type AuditPage = Ok<paths['/api/v1/audit-log']['get']>;
 export type AuditEntry = AuditPage['items'][number];
+
+// Chat. Written out by hand so content kinds are a discriminated union (the generated
+// schema types forwarded content as a plain object).
+export type ConversationKind = 'direct' | 'group' | 'channel';
+export interface ChainEntry {
+  member_id: string;
+  text: string;
+  created_at: number;
+}
+export type Content =
+  | { kind: 'text'; text: string; mentions?: string[]; mention_all?: boolean }
+  | { kind: 'location'; lat: number; lng: number; title?: string; address?: string }
+  | { kind: 'link'; url: string; title?: string; description?: string }
+  | { kind: 'chain'; title: string; allow_multiple?: boolean; entries?: ChainEntry[] }
+  | {
+      kind: 'forward';
+      original: Content;
+      original_sender_id: string;
+      original_sender_name: string;
+      original_created_at: number;
+    }
+  | { kind: 'image'; file_id: string; width?: number; height?: number }
+  | { kind: 'file'; file_id: string; name?: string; size?: number }
+  | { kind: 'voice'; file_id: string; duration_ms?: number }
+  | { kind: 'recall'; message_id: string }
+  | { kind: 'recalled' }
+  | { kind: 'system'; text: string };
+export interface ChatMessage {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  client_msg_id: string;
+  content: Content;
+  reply_to?: string | null;
+  recalled: boolean;
+  created_at: number;
+}
+export interface Conversation {
+  id: string;
+  kind: ConversationKind;
+  name: string;
+  owner_id?: string | null;
+  member_ids: string[];
+  last_seq: number;
+  read_seq: number;
+  unread: number;
+  muted: boolean;
+  pinned: boolean;
+  last_message?: ChatMessage | null;
+  last_message_at: number;
+  created_at: number;
+  /** Groups: 群公告 (null when none). */
+  announcement?: string | null;
+  /** Groups: who may @all. */
+  mention_all?: 'admins' | 'everyone' | string;
+  /** Groups: only the owner and administrators may send. */
+  only_admins_speak?: boolean;
+  /** The caller's role: owner, admin or member. */
+  my_role?: 'owner' | 'admin' | 'member' | string;
+  /** Group administrators besides the owner. */
+  admin_ids?: string[];
+}
+export interface ConversationList {
+  items: Conversation[];
+  total_unread: number;
+}
+export interface MessagePage {
+  items: ChatMessage[];
+  has_more: boolean;
+}
+export interface Receipts {
+  message_id: string;
+  read_count: number;
+  total: number;
+  read_by: string[];
+  unread_by: string[];
+}
+export interface SyncResponse {
+  changed: { conversation: Conversation; messages: ChatMessage[]; has_more: boolean }[];
+  removed: string[];
+}
+export interface UpdateGroup {
+  name?: string;
+  announcement?: string;
+  only_admins_speak?: boolean;
+  mention_all?: 'admins' | 'everyone';
+}
+export interface QuietHours {
+  enabled: boolean;
+  start: string;
+  end: string;
+  utc_offset_minutes: number;
+}
+export interface ChatSettings {
+  chat_background?: string | null;
+  quiet_hours?: QuietHours | null;
+  mentions_break_through?: boolean | null;
+}

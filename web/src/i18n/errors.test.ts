@@ -49,10 +49,18 @@ describe('describeError', () => {
   });
 
   it('falls back to the server message for unknown codes', () => {
-    expect(describeError(zh, err('client_msg_id_reused', 'That id was used for another message.'))).toBe(
+    expect(describeError(zh, err('some_future_code', 'That id was used for another message.'))).toBe(
       'That id was used for another message.',
     );
     expect(describeError(en, err('http_502', 'Bad Gateway', null, null, 502))).toBe('Bad Gateway');
+  });
+
+  it('knows the chat error codes', () => {
+    expect(describeError(zh, err('recall_window_passed', 'x'))).toBe('已超过可撤回时间，无法撤回该消息。');
+    expect(describeError(en, err('owner_must_transfer', 'x'))).toContain('Transfer ownership');
+    for (const code of ['already_recalled', 'already_joined', 'client_msg_id_reused']) {
+      expect(describeError(zh, err(code, 'server text'))).not.toBe('server text');
+    }
   });
 
   it('includes the Retry-After wait when there is one', () => {

@@ -23,6 +23,11 @@ const KNOWN_CODES = new Set([
   'validation_failed',
   'internal_error',
   'network_error',
+  'already_recalled',
+  'recall_window_passed',
+  'owner_must_transfer',
+  'already_joined',
+  'client_msg_id_reused',
 ]);
 
 /** Form labels for request fields the server may name in `field`. */
@@ -55,6 +60,9 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   managed_department_ids: 'admins.managed',
   locale: 'me.language',
   font_size: 'me.fontSize',
+  chat_background: 'me.chatBackground',
+  quiet_hours: 'me.quietHours',
+  announcement: 'chat.announcement',
 };
 
 /** How `already_exists` names the clashing sign-in field inside a sentence. */

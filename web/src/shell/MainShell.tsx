@@ -2,7 +2,11 @@
 import { NavLink, Outlet } from 'react-router';
 import { AppstoreOutlined, ContactsOutlined, MessageOutlined, SettingOutlined, UserOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
-import { Tooltip } from 'antd';
+import { Badge, Tooltip } from 'antd';
+import { useEffect, useRef, useState } from 'react';
+import { DisconnectOutlined } from '@ant-design/icons';
+import { useChat } from '../chat/ChatProvider';
+import { useLive } from '../state/live';
 import { Avatar } from '../components/Avatar';
 import { useT } from '../i18n/I18nProvider';
 import type { MessageKey } from '../i18n';
@@ -24,6 +28,9 @@ export const TABS: Tab[] = [
 export function MainShell() {
   const t = useT();
   const { me, isAdmin } = useSession();
+  const { store } = useChat();
+  const unread = store.totalUnread();
+  const offline = useOffline();
   return (
     <div className="hd-shell">
       <nav className="hd-nav" aria-label={t('a11y.mainNav')}>
@@ -36,7 +43,15 @@ export function MainShell() {
           {TABS.map((tab) => (
             <li key={tab.to} className={tab.to === '/me' ? 'hd-nav-me' : undefined}>
               <NavLink to={tab.to} className={({ isActive }) => `hd-nav-item${isActive ? ' active' : ''}`} data-testid={`nav-${tab.to.slice(1)}`}>
-                <span className="hd-nav-icon">{tab.icon}</span>
+                <span className="hd-nav-icon">
+                  {tab.to === '/messages' ? (
+                    <Badge count={unread} size="small" offset={[4, -2]} data-testid="nav-unread">
+                      <span className="hd-nav-badge-icon">{tab.icon}</span>
+                    </Badge>
+                  ) : (
+                    tab.icon
+                  )}
+                </span>
                 <span className="hd-nav-label">{t(tab.label)}</span>
               </NavLink>
             </li>
@@ -54,8 +69,30 @@ export function MainShell() {
         )}
       </nav>
       <main className="hd-main">
+        {offline && (
+          <div className="hd-offline" role="status" data-testid="offline-banner">
+            <DisconnectOutlined /> {t('chat.offline')}
+          </div>
+        )}
         <Outlet />
       </main>
     </div>
   );
+}
+
+/** true while the live connection is down (after a short grace period). */
+function useOffline(): boolean {
+  const { status } = useLive();
+  const [offline, setOffline] = useState(false);
+  const everOpen = useRef(false);
+  useEffect(() => {
+    if (status === 'open') {
+      everOpen.current = true;
+      setOffline(false);
+      return;
+    }
+    const timer = setTimeout(() => setOffline(true), everOpen.current ? 1500 : 4000);
+    return () => clearTimeout(timer);
+  }, [status]);
+  return offline;
 }

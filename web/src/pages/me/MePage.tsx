@@ -10,6 +10,7 @@ import { PageHeader } from '../../shell/PageHeader';
 import { ChangePasswordForm } from './ChangePasswordForm';
 import { SessionsCard } from './SessionsCard';
 import { SettingsCard } from './SettingsCard';
+import { ChatSettingsCard } from './ChatSettingsCard';
 
 export function MePage() {
   const t = useT();
@@ -53,6 +54,7 @@ export function MePage() {
         </Card>
 
         <SettingsCard />
+        <ChatSettingsCard />
         <SessionsCard />
 
         <Card className="hd-me-actions">
