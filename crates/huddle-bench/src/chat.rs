@@ -166,34 +166,35 @@ async fn members(
     Ok(out)
 }
 
-fn report(
-    args: &Args,
-    scenario: &str,
+/// What a scenario measured.
+struct Outcome {
+    scenario: &'static str,
     connections: usize,
     sent: usize,
     deliveries: usize,
     secs: f64,
-    lat: &mut [f64],
+    latencies_ms: Vec<f64>,
     lost: usize,
     duplicates: usize,
-    pid: u32,
-    cpu0: f64,
-) -> Value {
-    lat.sort_by(|a, b| a.total_cmp(b));
+}
+
+fn report(args: &Args, mut o: Outcome, pid: u32, cpu0: f64) -> Value {
+    o.latencies_ms.sort_by(|a, b| a.total_cmp(b));
+    let lat = &o.latencies_ms;
     let r3 = |v: f64| (v * 1000.0).round() / 1000.0;
     json!({
-        "scenario": scenario,
+        "scenario": o.scenario,
         "backend": if args.database_url.is_some() { "postgres" } else { "sqlite" },
-        "connections": connections,
-        "messages_sent": sent,
-        "deliveries": deliveries,
-        "deliveries_per_sec": (deliveries as f64 / secs).round(),
-        "sends_per_sec": (sent as f64 / secs).round(),
+        "connections": o.connections,
+        "messages_sent": o.sent,
+        "deliveries": o.deliveries,
+        "deliveries_per_sec": (o.deliveries as f64 / o.secs).round(),
+        "sends_per_sec": (o.sent as f64 / o.secs).round(),
         "p50_ms": r3(percentile(lat, 0.50)),
         "p99_ms": r3(percentile(lat, 0.99)),
         "p999_ms": r3(percentile(lat, 0.999)),
-        "lost": lost,
-        "duplicates": duplicates,
+        "lost": o.lost,
+        "duplicates": o.duplicates,
         "server_rss_mb": rss_mb(pid).map(|m| (m * 10.0).round() / 10.0),
         "server_cpu_s": cpu_s(pid).map(|c| ((c - cpu0) * 100.0).round() / 100.0),
     })
@@ -260,20 +261,18 @@ pub async fn ingest(args: Args) -> anyhow::Result<()> {
         t.await??;
     }
     let secs = started.elapsed().as_secs_f64();
-    let mut lat = latencies.lock().await.clone();
-    let out = report(
-        &args,
-        "ingest",
-        args.concurrency,
-        args.messages,
-        0,
+    let latencies_ms = latencies.lock().await.clone();
+    let outcome = Outcome {
+        scenario: "ingest",
+        connections: args.concurrency,
+        sent: args.messages,
+        deliveries: 0,
         secs,
-        &mut lat,
-        0,
-        0,
-        pid,
-        cpu0,
-    );
+        latencies_ms,
+        lost: 0,
+        duplicates: 0,
+    };
+    let out = report(&args, outcome, pid, cpu0);
     print(&args, out)
 }
 
@@ -370,19 +369,17 @@ pub async fn group_fanout(args: Args) -> anyhow::Result<()> {
         }
     }
     let secs = started.elapsed().as_secs_f64();
-    let out = report(
-        &args,
-        "group-fanout",
-        people.len(),
-        args.messages,
+    let outcome = Outcome {
+        scenario: "group-fanout",
+        connections: people.len(),
+        sent: args.messages,
         deliveries,
         secs,
-        &mut lat,
+        latencies_ms: lat,
         lost,
         duplicates,
-        pid,
-        cpu0,
-    );
+    };
+    let out = report(&args, outcome, pid, cpu0);
     print(&args, out)
 }
 
