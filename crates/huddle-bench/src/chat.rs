@@ -9,7 +9,6 @@ use crate::proc_stats::{cpu_s, percentile, rss_mb};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -95,16 +94,7 @@ fn spawn(args: &Args) -> anyhow::Result<Server> {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .ok_or_else(|| anyhow::anyhow!("server exited"))??;
-        if let Some(u) = line.strip_prefix("Huddle is listening on ") {
-            break u.trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let url = crate::proc_stats::listening_url(&mut child)?;
     Ok(Server {
         child,
         url,

@@ -6,7 +6,6 @@ use crate::proc_stats::{cpu_s, percentile, rss_mb};
 use huddle_server::orgs::{self, NewOrganization};
 use huddle_server::ServerConfig;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -156,18 +155,7 @@ fn serve(bin: &std::path::Path, config: &ServerConfig) -> anyhow::Result<Served>
         cmd.args(["--database-url", url]);
     }
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .ok_or_else(|| anyhow::anyhow!("server exited before listening"))??;
-        if let Some(url) = line.strip_prefix("Huddle is listening on ") {
-            break url.trim().to_string();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let url = crate::proc_stats::listening_url(&mut child)?;
     // Serving means answering /healthz.
     let health = format!("{url}/healthz");
     loop {

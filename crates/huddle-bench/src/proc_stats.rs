@@ -1,4 +1,4 @@
-//! Memory and CPU of a server process, read from /proc.
+//! A server process seen from outside: its URL, and memory and CPU read from /proc.
 
 /// Resident set size in MiB.
 pub fn rss_mb(pid: u32) -> Option<f64> {
@@ -29,4 +29,25 @@ pub fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
     }
     let idx = ((sorted_ms.len() as f64 - 1.0) * p).round() as usize;
     sorted_ms[idx.min(sorted_ms.len() - 1)]
+}
+
+/// Reads a freshly spawned `huddle serve`'s stdout until it prints its URL, then keeps draining
+/// the pipe on a thread so the server never blocks on it.
+pub fn listening_url(child: &mut std::process::Child) -> anyhow::Result<String> {
+    use std::io::{BufRead, BufReader};
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("stdout is not piped"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("server exited before listening"))??;
+        if let Some(url) = line.strip_prefix("Huddle is listening on ") {
+            break url.trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Ok(url)
 }
