@@ -7,6 +7,7 @@
 // instead (it must not be set up yet). E2E_SKIP_BUILD=1 skips `vite build`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,12 +32,21 @@ function buildClient() {
   if (r.status !== 0) throw new Error('vite build failed');
 }
 
-/** Starts `huddle serve` and resolves with its base URL once /healthz answers. */
-async function startServer() {
-  const bin = huddleBin();
-  if (!existsSync(bin)) throw new Error(`server binary not found at ${bin} (set HUDDLE_BIN)`);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'huddle-e2e-'));
-  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+/** A free TCP port on 127.0.0.1, chosen up front so a restarted server can reuse it. */
+async function freePort() {
+  const srv = net.createServer();
+  await new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = srv.address();
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/** Spawns `huddle serve` on `dataDir` and `port`; resolves once /healthz answers. */
+async function spawnServer(bin, dataDir, port, logSink) {
+  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
@@ -45,6 +55,7 @@ async function startServer() {
     const timer = setTimeout(() => reject(new Error(`server did not report its address in 60s:\n${log}`)), 60_000);
     const onData = (chunk) => {
       log += chunk.toString();
+      logSink(chunk.toString());
       const m = log.match(/Huddle is listening on (http:\/\/[^\s]+)/);
       if (m) {
         clearTimeout(timer);
@@ -54,6 +65,7 @@ async function startServer() {
     child.stdout.on('data', onData);
     child.stderr.on('data', (c) => {
       log += c.toString();
+      logSink(c.toString());
       if (process.env.E2E_VERBOSE) process.stderr.write(c);
     });
     child.on('exit', (code) => {
@@ -73,15 +85,56 @@ async function startServer() {
     if (Date.now() > deadline) throw new Error('server /healthz did not answer 200 in 30s');
     await sleep(200);
   }
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await Promise.race([new Promise((r) => child.once('exit', r)), sleep(5000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+  return { child, base };
+}
+
+async function terminate(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(10_000)]);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/**
+ * Starts `huddle serve` on a fresh data directory and a port chosen up front. The
+ * returned `halt()` stops it (SIGTERM) and `resume()` starts a new process on the same
+ * data directory and port, so clients reconnect to the same URL.
+ */
+async function startServer() {
+  const bin = huddleBin();
+  if (!existsSync(bin)) throw new Error(`server binary not found at ${bin} (set HUDDLE_BIN)`);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'huddle-e2e-'));
+  const port = await freePort();
+  let log = '';
+  const sink = (text) => {
+    log += text;
+  };
+  let { child, base } = await spawnServer(bin, dataDir, port, sink);
+  const halt = async () => {
+    await terminate(child);
+  };
+  const resume = async () => {
+    await terminate(child);
+    // The port may linger briefly after the old process exits.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        ({ child } = await spawnServer(bin, dataDir, port, sink));
+        return;
+      } catch (e) {
+        if (attempt >= 10) throw e;
+        await sleep(500);
+      }
     }
+  };
+  const stop = async () => {
+    await terminate(child);
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { base, stop, log: () => log };
+  return { base, stop, halt, resume, log: () => log };
 }
 
 async function main() {
@@ -116,7 +169,8 @@ async function main() {
   let failed = 0;
   const pageErrors = [];
   try {
-    const steps = createSteps({ browser, base, shotDir, pageErrors });
+    const restart = server.halt ? { halt: server.halt, resume: server.resume } : null;
+    const steps = createSteps({ browser, base, shotDir, pageErrors, restart });
     for (const [name, fn] of steps) {
       const started = Date.now();
       try {

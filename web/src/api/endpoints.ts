@@ -108,6 +108,10 @@ export const chatApi = {
   joinChain: (messageId: string, text: string) => api.post<unknown>(`/api/v1/messages/${enc(messageId)}/chain`, { text }),
   forward: (messageId: string, conversationIds: string[], clientMsgId: string) =>
     api.post<unknown>(`/api/v1/messages/${enc(messageId)}/forward`, { conversation_ids: conversationIds, client_msg_id: clientMsgId }),
+  searchMessages: (q: string, opts: { conversation_id?: string; cursor?: string | null; limit?: number } = {}, signal?: AbortSignal) =>
+    api.get<T.SearchPage>('/api/v1/search/messages', { query: { q, ...opts }, signal }),
+  setMemberRole: (id: string, memberId: string, role: 'admin' | 'member') =>
+    api.put<unknown>(`/api/v1/conversations/${enc(id)}/members/${enc(memberId)}/role`, { role }),
   sync: (have: Record<string, number>) => api.post<T.SyncResponse>('/api/v1/sync', { have }),
   updateChatSettings: (patch: T.ChatSettings) => api.patch<T.ChatSettings>('/api/v1/me/settings', patch),
 };

@@ -377,6 +377,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file for a message. Send `multipart/form-data` with the bytes in the part `file`
+         *     (its filename is kept), and optionally `kind` (`image`, `file`, `voice`) and, for voice,
+         *     `duration_ms`. The content type is detected from the bytes.
+         */
+        post: operations["upload_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a file: its uploader and members of conversations where it was sent. */
+        get: operations["download_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An image's preview, at most 320 px on its longer side (JPEG or PNG). */
+        get: operations["file_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -561,14 +616,14 @@ export interface paths {
             cookie?: never;
         };
         /** The organization's settings (any member may read them). */
-        get: operations["get_settings"];
+        get: operations["get_org_settings"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Change organization settings (super administrators; audited). */
-        patch: operations["update_settings_org_settings"];
+        patch: operations["update_org_settings"];
         trace?: never;
     };
     "/api/v1/search/messages": {
@@ -714,6 +769,27 @@ export interface components {
             original_sender_id: components["schemas"]["Id"];
             original_sender_name: string;
         } | {
+            file_id: components["schemas"]["Id"];
+            /** Format: int64 */
+            height?: number;
+            /** @enum {string} */
+            kind: "image";
+            /** Format: int64 */
+            width?: number;
+        } | {
+            file_id: components["schemas"]["Id"];
+            /** @enum {string} */
+            kind: "file";
+            name?: string;
+            /** Format: int64 */
+            size?: number;
+        } | {
+            /** Format: int64 */
+            duration_ms?: number;
+            file_id: components["schemas"]["Id"];
+            /** @enum {string} */
+            kind: "voice";
+        } | {
             /** @enum {string} */
             kind: "recall";
             message_id: components["schemas"]["Id"];
@@ -834,6 +910,44 @@ export interface components {
             /** @description Human-readable explanation, safe to show to the user. */
             message: string;
         };
+        /** @description An uploaded file. */
+        FileInfo: {
+            /** @description Detected from the bytes, never taken from the client. */
+            content_type: string;
+            /** Format: int64 */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description For voice notes.
+             */
+            duration_ms?: number | null;
+            /** Format: int64 */
+            height?: number | null;
+            id: components["schemas"]["Id"];
+            kind: components["schemas"]["FileKind"];
+            /** @description The name it was uploaded with. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description A preview at most 320 px on its longer side (images only). */
+            thumbnail_url?: string | null;
+            uploader_id: components["schemas"]["Id"];
+            /** @description `GET` this to download. */
+            url: string;
+            /**
+             * Format: int64
+             * @description Pixels, for images.
+             */
+            width?: number | null;
+        };
+        /**
+         * @description What an upload is for; decides its size limit and checks.
+         * @enum {string}
+         */
+        FileKind: "image" | "file" | "voice";
         ForwardMessage: {
             /** @description Idempotency key; each target gets `<key>:<conversation id>`. */
             client_msg_id: string;
@@ -1115,6 +1229,21 @@ export interface components {
         UpdateOrgSettings: {
             /** Format: int64 */
             recall_window_minutes?: number | null;
+        };
+        /** @description The multipart form of an upload. */
+        UploadForm: {
+            /**
+             * Format: int64
+             * @description Length of a voice note in milliseconds (1 to 300000); required for `voice`.
+             */
+            duration_ms?: number | null;
+            /**
+             * Format: binary
+             * @description The file's bytes (with its name as the part's filename).
+             */
+            file: string;
+            /** @description `image`, `file` (default) or `voice`. */
+            kind?: string | null;
         };
         Visibility: {
             /** @description With mode `listed`: the departments (with their sub-departments) that may also see it. */
@@ -2177,6 +2306,122 @@ export interface operations {
             };
         };
     };
+    upload_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileInfo"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The organization's storage quota is used up (`quota_exceeded`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Larger than the kind's size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not the kind it claims to be, or a bad voice duration */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description File id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes, with its detected Content-Type and original name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    file_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description File id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preview's bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_me: {
         parameters: {
             query?: never;
@@ -2706,7 +2951,7 @@ export interface operations {
             };
         };
     };
-    get_settings: {
+    get_org_settings: {
         parameters: {
             query?: never;
             header?: never;
@@ -2725,7 +2970,7 @@ export interface operations {
             };
         };
     };
-    update_settings_org_settings: {
+    update_org_settings: {
         parameters: {
             query?: never;
             header?: never;

@@ -143,3 +143,13 @@ export interface ChatSettings {
   quiet_hours?: QuietHours | null;
   mentions_break_through?: boolean | null;
 }
+export interface SearchHit {
+  conversation_id: string;
+  message: ChatMessage;
+  seq: number;
+  snippet_html: string;
+}
+export interface SearchPage {
+  items: SearchHit[];
+  next_cursor?: string | null;
+}

@@ -2,6 +2,7 @@
 // frames, catches up after reconnects (POST /api/v1/sync), shows the unread total in
 // the tab title and raises browser notifications while the tab is hidden.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { isApiError } from '../api/client';
 import { chatApi, membersApi } from '../api/endpoints';
 import type { ChatMessage, Content, Member } from '../api/types';
 import { describeError } from '../i18n/errors';
@@ -9,6 +10,7 @@ import { useT } from '../i18n/I18nProvider';
 import { useLive } from '../state/live';
 import { useSession } from '../state/session';
 import { ChatStore, newClientMsgId, previewText } from './store';
+import { TYPING_SEND_EVERY_MS, TYPING_SHOW_MS, typingIn, updateTyping, type TypingMap } from './logic';
 import { usePreviewLabels } from '../pages/messages/labels';
 
 export interface ChatValue {
@@ -24,6 +26,10 @@ export interface ChatValue {
   markRead: (convId: string) => void;
   refreshConversation: (convId: string) => Promise<void>;
   reloadList: () => Promise<void>;
+  /** Members currently typing in a conversation (from `typing` events, shown 4 s). */
+  typing: (convId: string) => string[];
+  /** Tells the others we are typing (at most once every 2 s per conversation). */
+  sendTyping: (convId: string) => void;
   /** Names of conversations whose list failed to load. */
   listError: string | null;
   listLoaded: boolean;
@@ -45,6 +51,8 @@ export function ChatProvider({ children }: { children: ReactNode }) {
   const tRef = useRef(t);
   tRef.current = t;
   const labels = usePreviewLabels();
+  const [typingMap, setTypingMap] = useState<TypingMap>({});
+  const typingSent = useRef(new Map<string, number>());
 
   // Names and avatars: the first unknown id loads the visible directory in one go;
   // ids still unknown afterwards (e.g. people who left) are fetched one by one.
@@ -163,6 +171,21 @@ export function ChatProvider({ children }: { children: ReactNode }) {
           void resume();
           return;
         }
+        if (e.type === 'typing') {
+          const p = (e.payload ?? {}) as { conversation_id?: string; member_id?: string };
+          if (p.conversation_id && p.member_id && p.member_id !== myId) {
+            const now = Date.now();
+            setTypingMap((m) => updateTyping(m, p.conversation_id!, p.member_id!, now + TYPING_SHOW_MS, now));
+            setTimeout(() => setTypingMap((m) => updateTyping(m, '', '', 0, Date.now())), TYPING_SHOW_MS + 50);
+          }
+          return;
+        }
+        if (e.type === 'message.created') {
+          const msg = e.payload as ChatMessage | undefined;
+          if (msg?.conversation_id && msg.sender_id) {
+            setTypingMap((m) => (m[msg.conversation_id]?.[msg.sender_id] ? updateTyping(m, msg.conversation_id, msg.sender_id, 0, Date.now()) : m));
+          }
+        }
         const fx = store.apply(e);
         fx.fetchConversations.forEach((id) => void refreshConversation(id));
         fx.catchUp.forEach((c) => void catchUp(c.conversation_id, c.after_seq).catch(() => undefined));
@@ -220,11 +243,20 @@ export function ChatProvider({ children }: { children: ReactNode }) {
 
   const deliver = useCallback(
     async (convId: string, clientMsgId: string, content: Content, replyTo: string | null) => {
-      try {
-        const msg = await chatApi.send(convId, { client_msg_id: clientMsgId, content, reply_to: replyTo });
-        store.ack(msg);
-      } catch (e) {
-        store.failPending(convId, clientMsgId, describeError(tRef.current, e));
+      // A rate-limited send waits as told and goes again (same client_msg_id, so never twice).
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const msg = await chatApi.send(convId, { client_msg_id: clientMsgId, content, reply_to: replyTo });
+          store.ack(msg);
+          return;
+        } catch (e) {
+          if (isApiError(e) && e.isRateLimited && attempt < 3) {
+            await new Promise((r) => setTimeout(r, Math.min(30, Math.max(1, e.retryAfter ?? 1)) * 1000));
+            continue;
+          }
+          store.failPending(convId, clientMsgId, describeError(tRef.current, e));
+          return;
+        }
       }
     },
     [store],
@@ -253,6 +285,16 @@ export function ChatProvider({ children }: { children: ReactNode }) {
     [store, deliver],
   );
 
+  const typing = useCallback((convId: string) => typingIn(typingMap, convId, Date.now()), [typingMap]);
+  const sendTyping = useCallback(
+    (convId: string) => {
+      const now = Date.now();
+      if (now - (typingSent.current.get(convId) ?? 0) < TYPING_SEND_EVERY_MS) return;
+      if (live.send({ type: 'typing', conversation_id: convId })) typingSent.current.set(convId, now);
+    },
+    [live],
+  );
+
   const value = useMemo<ChatValue>(
     () => ({
       store,
@@ -266,10 +308,12 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       markRead,
       refreshConversation,
       reloadList,
+      typing,
+      sendTyping,
       listError,
       listLoaded,
     }),
-    [store, version, member, memberName, loadNewest, loadOlder, send, retry, markRead, refreshConversation, reloadList, listError, listLoaded],
+    [store, version, member, memberName, loadNewest, loadOlder, send, retry, markRead, refreshConversation, reloadList, typing, sendTyping, listError, listLoaded],
   );
   return <ChatContext.Provider value={value}>{children}</ChatContext.Provider>;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../api/types';
-import { announcementOf, canMentionAll, canSpeak, formatOffset, insertMention, localizeNotice, mentionQuery, mentionsInText, needsDateSeparator } from './logic';
+import { announcementOf, canMentionAll, canSpeak, formatOffset, insertMention, localizeNotice, mentionQuery, mentionsInText, needsDateSeparator, parseSnippet, typingIn, updateTyping } from './logic';
 
 const sys = (seq: number, text: string): ChatMessage => ({
   id: String(seq), conversation_id: 'g', seq, sender_id: '1', client_msg_id: `s${seq}`,
@@ -69,5 +69,37 @@ describe('group permissions', () => {
   it('prefers the announcement the server sends', () => {
     expect(announcementOf({ ...base, announcement: '公告' }, [])).toBe('公告');
     expect(announcementOf({ ...base, announcement: null }, [sys(1, 'a updated the group announcement: old')])).toBeNull();
+  });
+});
+
+describe('parseSnippet', () => {
+  it('keeps <b> as bold and decodes entities', () => {
+    expect(parseSnippet('明天下午三点开会讨论<b>用户需求</b> &amp; more')).toEqual([
+      { text: '明天下午三点开会讨论', bold: false },
+      { text: '用户需求', bold: true },
+      { text: ' & more', bold: false },
+    ]);
+  });
+  it('leaves any other markup as literal text', () => {
+    const parts = parseSnippet('<img src=x onerror=alert(1)><b>hi</b>&lt;script&gt;');
+    expect(parts).toEqual([
+      { text: '<img src=x onerror=alert(1)>', bold: false },
+      { text: 'hi', bold: true },
+      { text: '<script>', bold: false },
+    ]);
+  });
+});
+
+describe('typing', () => {
+  it('shows a typist until the deadline, and clears them', () => {
+    let map = updateTyping({}, 'c1', 'm1', 5000, 1000);
+    expect(typingIn(map, 'c1', 2000)).toEqual(['m1']);
+    expect(typingIn(map, 'c1', 6000)).toEqual([]);
+    map = updateTyping(map, 'c2', 'm2', 7000, 3000);
+    expect(Object.keys(map).sort()).toEqual(['c1', 'c2']);
+    map = updateTyping(map, 'c1', 'm1', 0, 3500);
+    expect(typingIn(map, 'c1', 3600)).toEqual([]);
+    map = updateTyping(map, 'c2', 'x', 0, 8000);
+    expect(map).toEqual({});
   });
 });

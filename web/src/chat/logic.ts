@@ -130,3 +130,68 @@ export function canSpeak(conv: Conversation, me: string): boolean {
   if (conv.kind === 'channel') return false;
   return !(conv.kind === 'group' && conv.only_admins_speak && !isGroupAdmin(conv, me));
 }
+
+/** One piece of a search snippet: text to show, bold where the search matched. */
+export interface SnippetPart {
+  text: string;
+  bold: boolean;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
+    if (e[0] === '#') {
+      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
+    }
+    return ENTITIES[e.toLowerCase()] ?? all;
+  });
+}
+
+/**
+ * Reads the server's `snippet_html` (HTML-escaped text with `<b>` around matches) into
+ * plain text parts. Only `<b>`/`</b>` have meaning; any other markup stays literal text,
+ * so rendering the parts as React text can never inject HTML.
+ */
+export function parseSnippet(html: string): SnippetPart[] {
+  const parts: SnippetPart[] = [];
+  let bold = false;
+  for (const token of html.split(/(<\/?b>)/i)) {
+    if (/^<b>$/i.test(token)) bold = true;
+    else if (/^<\/b>$/i.test(token)) bold = false;
+    else if (token) {
+      const text = decodeEntities(token);
+      const last = parts[parts.length - 1];
+      if (last && last.bold === bold) last.text += text;
+      else parts.push({ text, bold });
+    }
+  }
+  return parts;
+}
+
+/** How long a `typing` event shows, and the least time between our own typing frames. */
+export const TYPING_SHOW_MS = 4000;
+export const TYPING_SEND_EVERY_MS = 2000;
+
+/** Who is typing where: conversation id → member id → shown until (ms). */
+export type TypingMap = Record<string, Record<string, number>>;
+
+/** Records a typing event (or, with `until` 0, clears the member) and drops expired entries. */
+export function updateTyping(map: TypingMap, convId: string, memberId: string, until: number, now: number): TypingMap {
+  const next: TypingMap = {};
+  for (const [c, members] of Object.entries(map)) {
+    const kept: Record<string, number> = {};
+    for (const [m, u] of Object.entries(members)) if (u > now && !(c === convId && m === memberId)) kept[m] = u;
+    if (Object.keys(kept).length) next[c] = kept;
+  }
+  if (until > now) next[convId] = { ...(next[convId] ?? {}), [memberId]: until };
+  return next;
+}
+
+/** Members typing in a conversation at `now`. */
+export function typingIn(map: TypingMap, convId: string, now: number): string[] {
+  return Object.entries(map[convId] ?? {})
+    .filter(([, u]) => u > now)
+    .map(([m]) => m);
+}

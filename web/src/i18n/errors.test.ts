@@ -115,3 +115,11 @@ describe('helpers', () => {
     expect(fieldLabel(en, 'nope')).toBe('nope');
   });
 });
+
+describe('upload errors', () => {
+  it('localizes too large, quota and a refused picture', () => {
+    expect(describeError(zh, err('payload_too_large', 'too big', null, null, 413))).toBe('文件太大，无法上传。');
+    expect(describeError(en, err('quota_exceeded', 'full', null, null, 409))).toContain('storage is full');
+    expect(describeError(zh, err('validation_failed', 'not a supported picture', 'file', null, 422))).toBe('请检查“文件”：not a supported picture');
+  });
+});

@@ -28,6 +28,8 @@ const KNOWN_CODES = new Set([
   'owner_must_transfer',
   'already_joined',
   'client_msg_id_reused',
+  'payload_too_large',
+  'quota_exceeded',
 ]);
 
 /** Form labels for request fields the server may name in `field`. */
@@ -63,6 +65,8 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   chat_background: 'me.chatBackground',
   quiet_hours: 'me.quietHours',
   announcement: 'chat.announcement',
+  file: 'chat.file',
+  duration_ms: 'chat.voiceDuration',
 };
 
 /** How `already_exists` names the clashing sign-in field inside a sentence. */

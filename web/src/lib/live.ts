@@ -98,6 +98,18 @@ export class LiveSocket {
     this.connect();
   }
 
+  /** Sends a JSON frame when connected; returns false (and drops it) otherwise. */
+  send(frame: unknown): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return false;
+    try {
+      ws.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   stop(): void {
     this.stopped = true;
     this.generation++;

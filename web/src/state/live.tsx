@@ -12,12 +12,15 @@ interface LiveValue {
   status: LiveStatus;
   directoryVersion: number;
   subscribe: (fn: Listener) => () => void;
+  /** Sends a frame on the socket when it is open (false otherwise). */
+  send: (frame: unknown) => boolean;
 }
 
 const LiveContext = createContext<LiveValue>({
   status: 'closed',
   directoryVersion: 0,
   subscribe: () => () => {},
+  send: () => false,
 });
 
 export function LiveProvider({ children }: { children: ReactNode }) {
@@ -26,6 +29,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<LiveStatus>('closed');
   const [directoryVersion, setDirectoryVersion] = useState(0);
   const listeners = useRef(new Set<Listener>());
+  const socket = useRef<LiveSocket | null>(null);
 
   useEffect(() => {
     if (!memberId) return;
@@ -41,8 +45,12 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       checkSession: () => probeSession(() => meApi.get({ skipAuthRedirect: true })),
       onSessionEnded: () => notifyUnauthorized(),
     });
+    socket.current = sock;
     sock.start();
-    return () => sock.stop();
+    return () => {
+      sock.stop();
+      if (socket.current === sock) socket.current = null;
+    };
   }, [memberId]);
 
   const value = useMemo<LiveValue>(
@@ -53,6 +61,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         listeners.current.add(fn);
         return () => listeners.current.delete(fn);
       },
+      send: (frame) => socket.current?.send(frame) ?? false,
     }),
     [status, directoryVersion],
   );

@@ -1,7 +1,7 @@
 // The open conversation: header, group announcement, message history (newest page
 // first, older pages when scrolled to the top), and the composer.
-import { Button, Spin } from 'antd';
-import { EllipsisOutlined, LeftOutlined, NotificationOutlined } from '@ant-design/icons';
+import { Button, Input, Spin, type InputRef } from 'antd';
+import { CloseOutlined, EllipsisOutlined, LeftOutlined, NotificationOutlined, SearchOutlined } from '@ant-design/icons';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { chatApi } from '../../api/endpoints';
 import type { ChatMessage } from '../../api/types';
@@ -15,13 +15,27 @@ import { Composer } from './Composer';
 import { ForwardDialog } from './dialogs';
 import { GroupSettings } from './GroupSettings';
 import { MessageRow } from './MessageItem';
+import { SearchResults } from './SearchResults';
 
 export const BACKGROUNDS = ['default', 'paper', 'mint', 'night'] as const;
 
-export function ChatView({ convId, onBack, onOpen }: { convId: string; onBack: () => void; onOpen: (id: string) => void }) {
+export function ChatView({
+  convId,
+  onBack,
+  onOpen,
+  focusSeq = null,
+  onJump,
+}: {
+  convId: string;
+  onBack: () => void;
+  onOpen: (id: string) => void;
+  /** Show this message (from a search result): load back to it, scroll to it, highlight it. */
+  focusSeq?: number | null;
+  onJump?: (seq: number) => void;
+}) {
   const { t, locale } = useI18n();
   const { me } = useSession();
-  const { store, loadNewest, loadOlder, markRead, version } = useChat();
+  const { store, loadNewest, loadOlder, markRead, version, typing, memberName } = useChat();
   const conv = store.conversation(convId);
   const held = store.messages(convId);
   const [error, setError] = useState<string | null>(null);
@@ -29,6 +43,11 @@ export function ChatView({ convId, onBack, onOpen }: { convId: string; onBack: (
   const [replyTo, setReplyTo] = useState<ChatMessage | null>(null);
   const [forward, setForward] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
+  const [searchQ, setSearchQ] = useState('');
+  const [highlight, setHighlight] = useState<number | null>(null);
+  const [jumpNonce, setJumpNonce] = useState(0);
+  const searchInput = useRef<InputRef>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const restore = useRef<number | null>(null);
@@ -111,7 +130,53 @@ export function ChatView({ convId, onBack, onOpen }: { convId: string; onBack: (
     if (el && !error && held.loaded && held.hasMoreBefore && !loadingOlder && el.scrollHeight <= el.clientHeight + 60) onScroll();
   }, [held.loaded, held.hasMoreBefore, held.items.length, loadingOlder, onScroll, error]);
 
+  // Ctrl+F searches this chat.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.code === 'KeyF') {
+        e.preventDefault();
+        setSearchOpen(true);
+        requestAnimationFrame(() => searchInput.current?.focus({ cursor: 'all' }));
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Jump to a message: load older pages until it is held, then scroll to it and highlight it.
+  useEffect(() => {
+    if (focusSeq === null || !Number.isFinite(focusSeq) || !held.loaded) return;
+    let cancelled = false;
+    const go = async () => {
+      for (let i = 0; i < 200; i++) {
+        const m = store.messages(convId);
+        if (cancelled || !m.hasMoreBefore || m.items.length === 0 || m.items[0].seq <= focusSeq) break;
+        await loadOlder(convId);
+      }
+      if (cancelled) return;
+      stick.current = false;
+      restore.current = null;
+      requestAnimationFrame(() => {
+        const el = scroller.current?.querySelector(`[data-testid="message"][data-seq="${focusSeq}"]`);
+        if (el) el.scrollIntoView({ block: 'center' });
+        stick.current = false;
+        setHighlight(focusSeq);
+      });
+    };
+    go().catch((e) => setError(describeError(t, e)));
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focusSeq, held.loaded, convId, jumpNonce]);
+  useEffect(() => {
+    if (highlight === null) return;
+    const timer = setTimeout(() => setHighlight(null), 3000);
+    return () => clearTimeout(timer);
+  }, [highlight]);
+
   if (!conv) return null;
+  const typers = typing(convId);
   const announcement = conv.kind === 'group' ? announcementOf(conv, held.items) : null;
   const byId = new Map(held.items.map((m) => [m.id, m]));
   const now = Date.now();
@@ -125,6 +190,17 @@ export function ChatView({ convId, onBack, onOpen }: { convId: string; onBack: (
           {conv.name}
           {conv.kind === 'group' && <span className="hd-muted hd-chat-count"> ({conv.member_ids.length})</span>}
         </h2>
+        <Button
+          type="text"
+          icon={<SearchOutlined />}
+          onClick={() => {
+            setSearchOpen((o) => !o);
+            requestAnimationFrame(() => searchInput.current?.focus());
+          }}
+          aria-label={t('chat.searchInChat')}
+          title={t('chat.searchInChat')}
+          data-testid="chat-search-open"
+        />
         {conv.kind === 'group' && (
           <Button type="text" icon={<EllipsisOutlined />} onClick={() => setSettingsOpen(true)} aria-label={t('chat.groupSettings')} data-testid="group-settings-open" />
         )}
@@ -133,6 +209,34 @@ export function ChatView({ convId, onBack, onOpen }: { convId: string; onBack: (
         <button type="button" className="hd-announcement" onClick={() => setSettingsOpen(true)} data-testid="announcement">
           <NotificationOutlined /> <span>{announcement}</span>
         </button>
+      )}
+      {searchOpen && (
+        <div className="hd-chat-search" data-testid="chat-search">
+          <div className="hd-chat-search-bar">
+            <Input
+              ref={searchInput}
+              allowClear
+              autoFocus
+              prefix={<SearchOutlined />}
+              placeholder={t('chat.searchPlaceholder')}
+              aria-label={t('chat.searchPlaceholder')}
+              value={searchQ}
+              onChange={(e) => setSearchQ(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') {
+                  e.stopPropagation();
+                  setSearchOpen(false);
+                }
+              }}
+              data-testid="chat-search-input"
+            />
+            <Button type="text" icon={<CloseOutlined />} onClick={() => setSearchOpen(false)} aria-label={t('common.cancel')} />
+          </div>
+          <SearchResults query={searchQ} convId={convId} onPick={(h) => {
+              setJumpNonce((n) => n + 1);
+              onJump?.(h.seq);
+            }} />
+        </div>
       )}
       <ErrorAlert error={error} />
       <div className="hd-chat-scroll" ref={scroller} onScroll={onScroll} data-testid="chat-scroll" role="log" aria-live="polite">
@@ -150,7 +254,7 @@ export function ChatView({ convId, onBack, onOpen }: { convId: string; onBack: (
                 {needsDateSeparator(held.items, i) && (
                   <div className="hd-date-sep">{separatorLabel(m.created_at, now, locale, t('chat.today'), t('chat.yesterday'))}</div>
                 )}
-                <MessageRow conv={conv} msg={m} actions={actions} quoted={m.reply_to ? byId.get(m.reply_to) : undefined} />
+                <MessageRow conv={conv} msg={m} actions={actions} quoted={m.reply_to ? byId.get(m.reply_to) : undefined} highlight={highlight === m.seq} />
               </div>
             ))}
             {held.pending.map((p) => (
@@ -158,6 +262,10 @@ export function ChatView({ convId, onBack, onOpen }: { convId: string; onBack: (
             ))}
           </>
         )}
+      </div>
+      <div className="hd-typing hd-muted" data-testid="typing" aria-live="polite">
+        {typers.length > 0 &&
+          (conv.kind === 'direct' || !memberName(typers[0]) ? t('chat.typingSomeone') : t('chat.typing', { name: typers.map(memberName).filter(Boolean).join('、') }))}
       </div>
       {!canSpeak(conv, myId) ? (
         <div className="hd-composer hd-muted hd-readonly" data-testid="composer-locked">

@@ -1,8 +1,11 @@
 // The message composer: Enter sends, Shift+Enter breaks the line, "@" opens the member
 // picker, "/" at the start opens the command menu, plus reply bar and location sharing.
-import { App as AntApp, Button, Checkbox, Input, Modal, Tooltip } from 'antd';
-import { CloseOutlined, EnvironmentOutlined, OrderedListOutlined } from '@ant-design/icons';
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { App as AntApp, Button, Checkbox, Input, Modal, Progress, Tooltip } from 'antd';
+import { CloseOutlined, EnvironmentOutlined, OrderedListOutlined, PaperClipOutlined, PictureOutlined } from '@ant-design/icons';
+import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from 'react';
+import { kindForFile, uploadFile } from '../../api/upload';
+import { describeError } from '../../i18n/errors';
+import { VoiceRecorder, type Recording } from './VoiceRecorder';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
 import type { ChatMessage, Conversation } from '../../api/types';
 import { Avatar } from '../../components/Avatar';
@@ -18,6 +21,12 @@ interface Option {
   name: string;
 }
 
+interface Upload {
+  key: number;
+  name: string;
+  progress: number;
+}
+
 
 export function Composer({
   conv,
@@ -30,7 +39,7 @@ export function Composer({
 }) {
   const t = useT();
   const { me } = useSession();
-  const { send, memberName } = useChat();
+  const { send, memberName, sendTyping } = useChat();
   const { message } = AntApp.useApp();
   const labels = usePreviewLabels();
   const myId = me?.member.id ?? '';
@@ -43,6 +52,11 @@ export function Composer({
   const [chainMulti, setChainMulti] = useState(false);
   const [locating, setLocating] = useState(false);
   const ref = useRef<TextAreaRef>(null);
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const uploadKey = useRef(0);
+  const imageInput = useRef<HTMLInputElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const allLabel = t('chat.mentionAll');
 
   useEffect(() => {
@@ -152,6 +166,7 @@ export function Composer({
 
   const onChange = (value: string, caret: number) => {
     setText(value);
+    if (value.trim() && !value.startsWith('/')) sendTyping(conv.id);
     setMention(conv.kind === 'group' ? mentionQuery(value, caret) : null);
     setActive(0);
   };
@@ -183,6 +198,71 @@ export function Composer({
     );
   };
 
+  // Upload, then send a message that names the upload.
+  const sendFile = async (file: File, forced?: 'file') => {
+    const kind = forced ?? kindForFile(file);
+    const key = ++uploadKey.current;
+    const name = file.name || (kind === 'image' ? 'image.png' : 'file');
+    setUploads((u) => [...u, { key, name, progress: 0 }]);
+    try {
+      const up = await uploadFile(file, {
+        kind,
+        name,
+        onProgress: (f) => setUploads((u) => u.map((x) => (x.key === key ? { ...x, progress: f } : x))),
+      });
+      void send(
+        conv.id,
+        kind === 'image'
+          ? { kind: 'image', file_id: up.id, ...(up.width && up.height ? { width: up.width, height: up.height } : {}) }
+          : { kind: 'file', file_id: up.id, name: up.name, size: up.size },
+      );
+    } catch (e) {
+      message.error(t('chat.uploadFailed', { name, error: describeError(t, e) }));
+    } finally {
+      setUploads((u) => u.filter((x) => x.key !== key));
+    }
+  };
+  const sendVoice = async (r: Recording) => {
+    const key = ++uploadKey.current;
+    const name = t('chat.voice');
+    setUploads((u) => [...u, { key, name, progress: 0 }]);
+    try {
+      const up = await uploadFile(r.blob, {
+        kind: 'voice',
+        name: r.name,
+        durationMs: r.durationMs,
+        onProgress: (f) => setUploads((u) => u.map((x) => (x.key === key ? { ...x, progress: f } : x))),
+      });
+      void send(conv.id, { kind: 'voice', file_id: up.id, duration_ms: up.duration_ms ?? r.durationMs });
+    } catch (e) {
+      message.error(t('chat.uploadFailed', { name, error: describeError(t, e) }));
+    } finally {
+      setUploads((u) => u.filter((x) => x.key !== key));
+    }
+  };
+  const sendFiles = (files: FileList | File[] | null, forced?: 'file') => {
+    for (const f of Array.from(files ?? [])) void sendFile(f, forced);
+  };
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = Array.from(e.clipboardData?.files ?? []);
+    if (files.length === 0) return;
+    e.preventDefault();
+    sendFiles(files);
+  };
+  const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+  const onDragOver = (e: DragEvent<HTMLDivElement>) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    setDragging(true);
+  };
+  const onDrop = (e: DragEvent<HTMLDivElement>) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    setDragging(false);
+    sendFiles(e.dataTransfer.files);
+  };
+
   const sendChain = () => {
     if (!chainTitle.trim()) return;
     void send(conv.id, { kind: 'chain', title: chainTitle.trim(), ...(chainMulti ? { allow_multiple: true } : {}) });
@@ -190,7 +270,20 @@ export function Composer({
   };
 
   return (
-    <div className="hd-composer" data-testid="composer">
+    <div
+      className={`hd-composer${dragging ? ' hd-dragging' : ''}`}
+      data-testid="composer"
+      onDragOver={onDragOver}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      {dragging && <div className="hd-drop-hint">{t('chat.dropHere')}</div>}
+      {uploads.map((u) => (
+        <div key={u.key} className="hd-upload" data-testid="upload-progress">
+          <span className="hd-upload-name">{t('chat.uploading', { name: u.name })}</span>
+          <Progress percent={Math.round(u.progress * 100)} size="small" />
+        </div>
+      ))}
       {replyTo && (
         <div className="hd-reply-bar" data-testid="reply-bar">
           <span className="hd-reply-text">
@@ -220,6 +313,36 @@ export function Composer({
         </ul>
       )}
       <div className="hd-composer-tools">
+        <Tooltip title={t('chat.attachImage')}>
+          <Button type="text" icon={<PictureOutlined />} onClick={() => imageInput.current?.click()} aria-label={t('chat.attachImage')} data-testid="attach-image" />
+        </Tooltip>
+        <Tooltip title={t('chat.attachFile')}>
+          <Button type="text" icon={<PaperClipOutlined />} onClick={() => fileInput.current?.click()} aria-label={t('chat.attachFile')} data-testid="attach-file" />
+        </Tooltip>
+        <VoiceRecorder onRecorded={(r) => void sendVoice(r)} />
+        <input
+          ref={imageInput}
+          type="file"
+          accept="image/png,image/jpeg,image/gif,image/webp"
+          multiple
+          hidden
+          data-testid="image-input"
+          onChange={(e) => {
+            sendFiles(e.target.files);
+            e.target.value = '';
+          }}
+        />
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            sendFiles(e.target.files, 'file');
+            e.target.value = '';
+          }}
+        />
         <Tooltip title={t('chat.shareLocation')}>
           <Button type="text" icon={<EnvironmentOutlined />} loading={locating} onClick={shareLocation} aria-label={t('chat.shareLocation')} data-testid="share-location" />
         </Tooltip>
@@ -238,6 +361,7 @@ export function Composer({
           aria-label={t('chat.placeholder')}
           onChange={(e) => onChange(e.target.value, e.target.selectionStart ?? e.target.value.length)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           onBlur={() => setTimeout(() => setMention(null), 150)}
           maxLength={5000}
           data-testid="composer-input"

@@ -13,6 +13,7 @@ import { describeError } from '../../i18n/errors';
 import { useI18n } from '../../i18n/I18nProvider';
 import { useSession } from '../../state/session';
 import { usePreviewLabels } from './labels';
+import { SearchResults } from './SearchResults';
 
 export function ConvAvatar({ conv, size = 40 }: { conv: Conversation; size?: number }) {
   const { me } = useSession();
@@ -29,7 +30,16 @@ export function ConvAvatar({ conv, size = 40 }: { conv: Conversation; size?: num
   );
 }
 
-export function ConversationList({ activeId, onOpen }: { activeId: string | null; onOpen: (id: string) => void }) {
+export function ConversationList({
+  activeId,
+  onOpen,
+  onOpenAt,
+}: {
+  activeId: string | null;
+  onOpen: (id: string) => void;
+  /** Opens a conversation at one message (a search result). */
+  onOpenAt?: (id: string, seq: number) => void;
+}) {
   const { t, locale } = useI18n();
   const { store, memberName, markRead, listLoaded } = useChat();
   const { me } = useSession();
@@ -75,13 +85,20 @@ export function ConversationList({ activeId, onOpen }: { activeId: string | null
         <Input
           allowClear
           prefix={<SearchOutlined />}
-          placeholder={t('chat.search')}
+          placeholder={t('chat.searchGlobal')}
           value={q}
           onChange={(e) => setQ(e.target.value)}
           aria-label={t('chat.search')}
           data-testid="conv-search"
         />
       </div>
+      {q.trim() && onOpenAt && (
+        <div className="hd-conv-search-results">
+          <div className="hd-search-section hd-muted">{t('chat.searchAll')}</div>
+          <SearchResults query={q} onPick={(h) => onOpenAt(h.conversation_id, h.seq)} />
+          {items.length > 0 && <div className="hd-search-section hd-muted">{t('chat.searchConversations')}</div>}
+        </div>
+      )}
       {listLoaded && all.length === 0 ? (
         <div className="hd-conv-empty">
           <div className="hd-empty-title">{t('chat.empty')}</div>

@@ -1,8 +1,8 @@
 // Group settings drawer: members, announcement, speaking and @all rules, name,
 // ownership transfer, leave and dissolve. Every change goes to the server, whose
 // errors are shown in the user's language.
-import { App as AntApp, Button, Drawer, Input, Popconfirm, Segmented, Select, Switch } from 'antd';
-import { CloseOutlined, PlusOutlined } from '@ant-design/icons';
+import { App as AntApp, Button, Drawer, Input, Popconfirm, Segmented, Select, Switch, Tooltip } from 'antd';
+import { CloseOutlined, PlusOutlined, SafetyCertificateFilled, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useEffect, useState } from 'react';
 import { chatApi } from '../../api/endpoints';
 import type { Conversation, UpdateGroup } from '../../api/types';
@@ -82,11 +82,30 @@ export function GroupSettings({
           <h3>{t('chat.members', { n: conv.member_ids.length })}</h3>
           <ul className="hd-member-grid">
             {conv.member_ids.map((id) => (
-              <li key={id} data-testid="group-member">
+              <li key={id} data-testid="group-member" data-member-name={memberName(id)}>
                 <Avatar name={memberName(id) || '?'} id={id} url={member(id)?.avatar_url} size={40} />
                 <span className="hd-member-name">{id === myId ? t('chat.you') : memberName(id)}</span>
                 {id === conv.owner_id && <span className="hd-owner-tag">{t('chat.owner')}</span>}
                 {conv.admin_ids?.includes(id) && <span className="hd-owner-tag hd-admin-tag">{t('chat.admin')}</span>}
+                {isOwner && id !== myId && (
+                  <Tooltip title={conv.admin_ids?.includes(id) ? t('chat.removeAdmin') : t('chat.makeAdmin')}>
+                    <button
+                      type="button"
+                      className={`hd-member-role${conv.admin_ids?.includes(id) ? ' on' : ''}`}
+                      aria-label={`${conv.admin_ids?.includes(id) ? t('chat.removeAdmin') : t('chat.makeAdmin')} ${memberName(id)}`}
+                      data-testid="group-member-role"
+                      data-admin={conv.admin_ids?.includes(id) ? '1' : '0'}
+                      onClick={() =>
+                        void run(
+                          () => chatApi.setMemberRole(conv.id, id, conv.admin_ids?.includes(id) ? 'member' : 'admin'),
+                          () => void refreshConversation(conv.id),
+                        )
+                      }
+                    >
+                      {conv.admin_ids?.includes(id) ? <SafetyCertificateFilled /> : <SafetyCertificateOutlined />}
+                    </button>
+                  </Tooltip>
+                )}
                 {isAdmin && id !== myId && id !== conv.owner_id && (
                   <Popconfirm title={t('chat.confirmRemove', { name: memberName(id) })} onConfirm={() => run(() => chatApi.removeMember(conv.id, id), () => void refreshConversation(conv.id))}>
                     <button type="button" className="hd-member-remove" aria-label={`${t('chat.remove')} ${memberName(id)}`}>

@@ -1,6 +1,6 @@
 // One message: bubble (text, location, link, chain, forward), recall and system
 // notices, status (sending / failed + resend), read receipts and the actions menu.
-import { App as AntApp, Button, Dropdown, Input, Popover, Spin, type MenuProps } from 'antd';
+import { App as AntApp, Button, Dropdown, Image, Input, Popover, Spin, type MenuProps } from 'antd';
 import { EnvironmentOutlined, ExclamationCircleFilled, FileOutlined, LinkOutlined, LoadingOutlined, OrderedListOutlined } from '@ant-design/icons';
 import { useRef, useState, type ReactNode } from 'react';
 import { chatApi } from '../../api/endpoints';
@@ -10,6 +10,7 @@ import { useChat } from '../../chat/ChatProvider';
 import type { PendingMessage } from '../../chat/store';
 import { previewText } from '../../chat/store';
 import { localizeNotice } from '../../chat/logic';
+import { formatVoiceDuration } from '../../chat/voice';
 import { describeError } from '../../i18n/errors';
 import { useI18n, useT } from '../../i18n/I18nProvider';
 import { useSession } from '../../state/session';
@@ -137,9 +138,9 @@ export function ContentView({ msg, content }: { msg: ChatMessage | null; content
       const w = content.width && content.height ? Math.min(240, content.width) : undefined;
       const h = w && content.width && content.height ? Math.round((w * content.height) / content.width) : undefined;
       return (
-        <a href={url} target="_blank" rel="noreferrer" className="hd-image" data-testid="image-message">
-          <img src={`${url}/thumbnail`} alt={t('chat.image')} width={w} height={h} loading="lazy" />
-        </a>
+        <div className="hd-image" data-testid="image-message" title={t('chat.openImage')}>
+          <Image src={`${url}/thumbnail`} alt={t('chat.image')} width={w} height={h} preview={{ src: url }} />
+        </div>
       );
     }
     case 'file':
@@ -148,13 +149,17 @@ export function ContentView({ msg, content }: { msg: ChatMessage | null; content
           <div className="hd-card-title">
             <FileOutlined /> {content.name || t('chat.file')}
           </div>
-          {content.size ? <div className="hd-card-foot">{formatSize(content.size)}</div> : null}
+          <div className="hd-card-foot">
+            {content.size ? `${formatSize(content.size)} · ` : ''}
+            {t('chat.download')}
+          </div>
         </a>
       );
     case 'voice':
       return (
         <div className="hd-card hd-voice" data-testid="voice-message">
-          <audio controls preload="none" src={`/api/v1/files/${encodeURIComponent(content.file_id)}`} aria-label={t('chat.voice')} />
+          <audio controls preload="none" src={`/api/v1/files/${encodeURIComponent(content.file_id)}`} aria-label={t('chat.voice')} data-testid="voice-audio" />
+          {content.duration_ms ? <span className="hd-muted hd-voice-len">{formatVoiceDuration(content.duration_ms)}</span> : null}
         </div>
       );
     case 'forward':
@@ -247,12 +252,14 @@ export function MessageRow({
   pending,
   actions,
   quoted,
+  highlight = false,
 }: {
   conv: Conversation;
   msg: ChatMessage | null;
   pending?: PendingMessage;
   actions: MessageActions;
   quoted?: ChatMessage;
+  highlight?: boolean;
 }) {
   const { t } = useI18n();
   const { me } = useSession();
@@ -333,7 +340,7 @@ export function MessageRow({
     </div>
   );
   return (
-    <div className={`hd-msg${mine ? ' mine' : ''}`} data-testid="message" data-seq={msg?.seq ?? ''} data-mine={mine ? '1' : '0'}>
+    <div className={`hd-msg${mine ? ' mine' : ''}${highlight ? ' hd-highlight' : ''}`} data-testid="message" data-seq={msg?.seq ?? ''} data-mine={mine ? '1' : '0'}>
       {!mine && <Avatar name={name || '?'} id={senderId} url={sender?.avatar_url} size={36} />}
       <div className="hd-msg-body">
         {!mine && conv.kind === 'group' && <div className="hd-msg-sender">{name}</div>}

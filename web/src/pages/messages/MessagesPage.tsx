@@ -25,6 +25,8 @@ export function MessagesPage() {
   const [newGroup, setNewGroup] = useState(false);
 
   const open = useCallback((id: string | null) => setParams(id ? { c: id } : {}, { replace: false }), [setParams]);
+  const openAt = useCallback((id: string, seq: number) => setParams({ c: id, m: String(seq) }, { replace: false }), [setParams]);
+  const focusSeq = params.get('m') ? Number(params.get('m')) : null;
 
   // "Send message" from a profile card.
   useEffect(() => {
@@ -100,11 +102,11 @@ export function MessagesPage() {
               <Button type="text" icon={<PlusOutlined />} aria-label={t('chat.newChat')} data-testid="chat-new-menu" />
             </Dropdown>
           </div>
-          <ConversationList activeId={active} onOpen={open} />
+          <ConversationList activeId={active} onOpen={open} onOpenAt={openAt} />
         </aside>
         <main className="hd-split-right hd-chat-pane">
           {active && activeExists ? (
-            <ChatView key={active} convId={active} onBack={() => open(null)} onOpen={open} />
+            <ChatView key={active} convId={active} onBack={() => open(null)} onOpen={open} focusSeq={focusSeq} onJump={(seq) => openAt(active, seq)} />
           ) : (
             <EmptyState icon={<MessageOutlined className="hd-empty-icon" />} title={t('chat.pick')} description={t('chat.emptyBody')} />
           )}
