@@ -20,9 +20,14 @@ fn huddle(data: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn serve(data: &Path) -> (Child, String) {
+    serve_with(&["--data-dir", data.to_str().unwrap()])
+}
+
+/// Starts `huddle serve` on a free port with extra arguments; returns the process and its URL.
+pub fn serve_with(args: &[&str]) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
         .env_remove("HUDDLE_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -35,6 +40,8 @@ fn serve(data: &Path) -> (Child, String) {
             break u.to_string();
         }
     };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
     (child, url)
 }
 
