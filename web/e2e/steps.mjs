@@ -69,6 +69,14 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
     );
   }
 
+  /** Scrolls a chat to its newest messages (only rows near the viewport are rendered). */
+  async function toBottom(page) {
+    for (let i = 0; i < 5; i++) {
+      await page.getByTestId('chat-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await page.waitForTimeout(150);
+    }
+  }
+
   async function search(page, q) {
     const box = page.getByTestId('contacts-search');
     await box.fill('');
@@ -313,7 +321,27 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
         await liChain.waitFor({ timeout: 15_000 });
         await liChain.getByTestId('chain-input').fill('李四 +1');
         await liChain.getByTestId('chain-join').click();
-        await expectText(zhang.getByTestId('chain-card').filter({ hasText: '周五团建报名' }), '李四 +1', 15_000);
+        const zhangChain = zhang.getByTestId('chain-card').filter({ hasText: '周五团建报名' });
+        await expectText(zhangChain, '李四 +1', 15_000);
+        // A second entry from a second person: both entries show live on both sides, in order.
+        // The closing dialog hands focus back to the composer: wait for it before typing into the card.
+        await zhang.locator('.ant-modal-wrap:visible').waitFor({ state: 'detached' }).catch(() => undefined);
+        await zhang.waitForTimeout(400);
+        const zhangInput = zhangChain.getByTestId('chain-input');
+        for (let i = 0; i < 5; i++) {
+          await zhangInput.fill('张三 带水果');
+          if ((await zhangInput.inputValue()) === '张三 带水果') break;
+          await zhang.waitForTimeout(300);
+        }
+        await zhang.getByTestId('composer-input').fill('');
+        await zhangChain.getByTestId('chain-join').click();
+        for (const card of [zhangChain, liChain]) {
+          await expectText(card, '张三 带水果', 15_000);
+          await expectText(card, '已有 2 人参与', 15_000);
+          const rows = await card.locator('.hd-chain-list li').allTextContents();
+          if (rows.length !== 2 || !rows[0].includes('李四 +1') || !rows[1].includes('张三 带水果')) throw new Error(`unexpected chain entries ${JSON.stringify(rows)}`);
+          if (!rows[0].startsWith(LI.name) || !rows[1].startsWith(ZHANG.name)) throw new Error(`chain entries not named by their authors: ${JSON.stringify(rows)}`);
+        }
         // 李四 forwards 张三's greeting into the group.
         await li.locator('[data-testid="conv-item"][data-conv-name="张三"]').click();
         const greeting = li.locator('[data-testid="message"][data-mine="0"]').filter({ hasText: '周报今天下午发你' }).getByTestId('bubble');
@@ -389,7 +417,39 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
         const scroll = li.getByTestId('chat-scroll');
         await expectText(scroll, '批量消息 48', 15_000);
         if ((await scroll.textContent()).includes('周报今天下午发你')) throw new Error('the first message should not be on the newest page');
-        await scroll.evaluate((el) => (el.scrollTop = 0));
+        // Only rows near the viewport are rendered: the history is not all in the page.
+        const rendered = await scroll.locator('[data-testid="message"]').count();
+        const total = Number(await li.getByTestId('message-list').getAttribute('data-total'));
+        if (!(rendered < total)) throw new Error(`expected a window of rows, rendered ${rendered} of ${total}`);
+        // Loading an older page keeps the rows on screen where they were.
+        const keep = await scroll.evaluate(async (el) => {
+          const frame = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+          const top = () => {
+            const rows = Array.from(el.querySelectorAll('[data-testid="message"]'));
+            const box = el.getBoundingClientRect();
+            const first = rows.find((r) => {
+              const b = r.getBoundingClientRect();
+              return b.top >= box.top && b.bottom <= box.bottom;
+            });
+            return first ? { seq: first.getAttribute('data-seq'), y: first.getBoundingClientRect().top } : null;
+          };
+          el.scrollTop = 0;
+          await frame();
+          await frame();
+          const before = top();
+          const edge = el.querySelector('.hd-history-edge');
+          for (let i = 0; i < 100 && !(edge?.textContent ?? '').trim(); i++) await new Promise((r) => setTimeout(r, 50));
+          for (let i = 0; i < 100 && (edge?.textContent ?? '').includes('加载'); i++) await new Promise((r) => setTimeout(r, 50));
+          await new Promise((r) => setTimeout(r, 500));
+          const row = before && el.querySelector(`[data-testid="message"][data-seq="${before.seq}"]`);
+          return { before, after: row ? row.getBoundingClientRect().top : null };
+        });
+        if (keep.before && (keep.after === null || Math.abs(keep.after - keep.before.y) > 60)) throw new Error(`the view jumped when older messages loaded: ${JSON.stringify(keep)}`);
+        // Scrolling on up reaches the start of the history.
+        for (let i = 0; i < 40 && !(await scroll.textContent()).includes('周报今天下午发你'); i++) {
+          await scroll.evaluate((el) => (el.scrollTop = 0));
+          await li.waitForTimeout(250);
+        }
         await expectText(scroll, '周报今天下午发你', 10_000);
         await expectText(scroll, '没有更早的消息了');
       },
@@ -400,6 +460,9 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
         const zhang = s.zhang;
         const li = s.li;
         await zhang.waitForTimeout(2000); // the 48 sends above may have used up the send rate
+        // 李四 goes back to the newest messages.
+        await toBottom(li);
+        await expectText(li.getByTestId('chat-scroll'), '批量消息 48');
         await zhang.getByTestId('image-input').setInputFiles({ name: '截图.png', mimeType: 'image/png', buffer: makePng(64, 40) });
         const liImage = li.getByTestId('image-message').last();
         await liImage.waitFor({ timeout: 15_000 });
@@ -484,6 +547,7 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
         const li = s.li;
         const convId = new URL(zhang.url()).searchParams.get('c');
         const wav = makeWav(2300).toString('base64');
+        await toBottom(li); // 李四 was left at the message found by search
         await zhang.evaluate(
           async ({ id, b64 }) => {
             const csrf = decodeURIComponent(document.cookie.split('; ').find((c) => c.startsWith('huddle_csrf='))?.split('=')[1] ?? '');
@@ -585,6 +649,72 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
         if (JSON.stringify(seen) !== JSON.stringify(want)) throw new Error(`expected ${JSON.stringify(want)}, saw ${JSON.stringify(seen)}`);
         const seqs = await li.locator('[data-testid="message"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
         if (new Set(seqs).size !== seqs.length || seqs.some((x, i) => i > 0 && x <= seqs[i - 1])) throw new Error(`seqs not unique ascending: ${seqs.join(',')}`);
+      },
+    ],
+    [
+      'chat: "only the owner and admins may speak" locks a plain member\'s composer; a send is refused (403)',
+      async () => {
+        const zhang = s.zhang;
+        const li = s.li;
+        // A new group where 李四 is a plain member.
+        await zhang.getByTestId('chat-new-menu').click();
+        await zhang.locator('.ant-dropdown:visible').getByText('发起群聊').click();
+        const dialog = zhang.getByTestId('group-dialog');
+        await dialog.getByTestId('group-name').fill('发言规则群');
+        await dialog.getByTestId('picker-search').fill(LI.name);
+        await dialog.locator(`[data-testid="picker-person"][data-name="${LI.name}"]`).click();
+        await zhang.getByTestId('group-dialog-ok').click();
+        await expectText(zhang.getByTestId('chat-title'), '发言规则群');
+        await zhang.getByTestId('composer-input').fill('欢迎加入');
+        await zhang.getByTestId('composer-input').press('Enter');
+        const item = li.locator('[data-testid="conv-item"][data-conv-name="发言规则群"]');
+        await item.waitFor({ timeout: 15_000 });
+        await item.click();
+        await expectText(li.getByTestId('chat-title'), '发言规则群');
+        await li.getByTestId('composer-input').waitFor();
+        // 李四's send is held back until the owner has turned the rule on, so the server refuses it.
+        const pattern = '**/api/v1/conversations/*/messages';
+        let release;
+        const held = new Promise((r) => (release = r));
+        await li.route(pattern, async (route) => {
+          if (route.request().method() !== 'POST') return route.continue();
+          await held;
+          return route.continue();
+        });
+        await li.getByTestId('composer-input').fill('我也想说两句');
+        await li.getByTestId('composer-input').press('Enter');
+        await zhang.getByTestId('group-settings-open').click();
+        const panel = zhang.getByTestId('group-settings');
+        await panel.getByTestId('group-only-owner').click();
+        await panel.locator('[data-testid="group-only-owner"][aria-checked="true"]').waitFor();
+        await zhang.keyboard.press('Escape');
+        await panel.waitFor({ state: 'hidden' });
+        // 李四: the composer is replaced by the rule, live.
+        await expectText(li.getByTestId('composer-locked'), '当前群仅群主和管理员可发言。', 15_000);
+        if (await li.getByTestId('composer-input').count()) throw new Error('a plain member still has a composer');
+        release();
+        const failed = li.locator('[data-testid="message"][data-mine="1"]').filter({ hasText: '我也想说两句' });
+        await expectText(failed.locator('.hd-msg-error'), '你没有执行此操作的权限。', 15_000);
+        await failed.getByTestId('send-retry').waitFor();
+        await li.unroute(pattern);
+        await shot(li, 'chat-speak-locked');
+        // The server itself refuses a plain member's message with 403.
+        const convId = new URL(li.url()).searchParams.get('c');
+        const status = await li.evaluate(async (id) => {
+          const csrf = decodeURIComponent(document.cookie.split('; ').find((c) => c.startsWith('huddle_csrf='))?.split('=')[1] ?? '');
+          const res = await fetch(`/api/v1/conversations/${id}/messages`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+            body: JSON.stringify({ client_msg_id: 'speak-denied-1', content: { kind: 'text', text: '绕过界面' } }),
+          });
+          return res.status;
+        }, convId);
+        if (status !== 403) throw new Error(`expected 403 for a plain member, got ${status}`);
+        // The owner can still speak; 李四 sees it, and never sees their own refused text delivered.
+        await zhang.getByTestId('composer-input').fill('只有我能发言');
+        await zhang.getByTestId('composer-input').press('Enter');
+        await expectText(li.getByTestId('chat-scroll'), '只有我能发言', 15_000);
+        if (await zhang.getByTestId('chat-scroll').getByText('我也想说两句').count()) throw new Error('the refused message was delivered');
       },
     ],
     [

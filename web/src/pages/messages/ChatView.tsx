@@ -1,12 +1,15 @@
 // The open conversation: header, group announcement, message history (newest page
-// first, older pages when scrolled to the top), and the composer.
+// first, older pages when scrolled to the top; only the rows near the viewport are
+// rendered), and the composer.
 import { Button, Input, Spin, type InputRef } from 'antd';
 import { CloseOutlined, EllipsisOutlined, LeftOutlined, NotificationOutlined, SearchOutlined } from '@ant-design/icons';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { chatApi } from '../../api/endpoints';
 import type { ChatMessage } from '../../api/types';
 import { useChat } from '../../chat/ChatProvider';
 import { announcementOf, canSpeak, needsDateSeparator, separatorLabel } from '../../chat/logic';
+import { atBottom, distanceFromBottom, restoredScrollTop, spacers } from '../../chat/windowing';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { describeError } from '../../i18n/errors';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -49,6 +52,8 @@ export function ChatView({
   const [jumpNonce, setJumpNonce] = useState(0);
   const searchInput = useRef<InputRef>(null);
   const scroller = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLDivElement>(null);
+  const [jumpTo, setJumpTo] = useState<number | null>(null);
   const stick = useRef(true);
   const restore = useRef<number | null>(null);
   const myId = me?.member.id ?? '';
@@ -96,25 +101,48 @@ export function ChatView({
     return () => document.removeEventListener('visibilitychange', onVis);
   }, [conv, held.loaded, convId, markRead, version, store]);
 
+  // Only the rows near the viewport are rendered; rows are measured as they show.
+  const virtualizer = useVirtualizer({
+    count: held.loaded ? held.items.length : 0,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 72,
+    overscan: 10,
+    getItemKey: (i) => held.items[i]?.seq ?? i,
+    scrollMargin: list.current?.offsetTop ?? 0,
+  });
+
   // Keep the view at the bottom for new messages; keep position when older ones load.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
     if (restore.current !== null) {
-      el.scrollTop = el.scrollHeight - restore.current;
+      el.scrollTop = restoredScrollTop(el.scrollHeight, restore.current);
       restore.current = null;
     } else if (stick.current) {
       el.scrollTop = el.scrollHeight;
     }
   }, [held.items, held.pending]);
 
+  // Rows measured after rendering (pictures loading, estimates replaced) change the
+  // height: stay at the bottom if the view was there.
+  useEffect(() => {
+    const el = list.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      const s = scroller.current;
+      if (s && stick.current && restore.current === null) s.scrollTop = s.scrollHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [held.loaded]);
+
   const onScroll = useCallback(() => {
     const el = scroller.current;
     if (!el) return;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    stick.current = atBottom(el);
     if (el.scrollTop < 60 && held.hasMoreBefore && held.loaded && !loadingOlder && held.items.length) {
       setLoadingOlder(true);
-      restore.current = el.scrollHeight - el.scrollTop;
+      restore.current = distanceFromBottom(el);
       loadOlder(convId)
         .catch((e) => {
           restore.current = null;
@@ -156,12 +184,7 @@ export function ChatView({
       if (cancelled) return;
       stick.current = false;
       restore.current = null;
-      requestAnimationFrame(() => {
-        const el = scroller.current?.querySelector(`[data-testid="message"][data-seq="${focusSeq}"]`);
-        if (el) el.scrollIntoView({ block: 'center' });
-        stick.current = false;
-        setHighlight(focusSeq);
-      });
+      setJumpTo(focusSeq);
     };
     go().catch((e) => setError(describeError(t, e)));
     return () => {
@@ -169,6 +192,41 @@ export function ChatView({
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focusSeq, held.loaded, convId, jumpNonce]);
+  // Bring the row into the rendered window, then center it and highlight it.
+  useEffect(() => {
+    if (jumpTo === null) return;
+    const idx = held.items.findIndex((m) => m.seq === jumpTo);
+    if (idx < 0) return;
+    stick.current = false;
+    virtualizer.scrollToIndex(idx, { align: 'center' });
+    let frames = 0;
+    let raf = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const find = () => scroller.current?.querySelector(`[data-testid="message"][data-seq="${jumpTo}"]`);
+    const settle = () => {
+      const el = find();
+      if (el) {
+        el.scrollIntoView({ block: 'center' });
+        stick.current = false;
+        setHighlight(jumpTo);
+        // Rows around it may still be measured: center it once more when they are.
+        timer = setTimeout(() => {
+          find()?.scrollIntoView({ block: 'center' });
+          stick.current = false;
+          setJumpTo(null);
+        }, 150);
+        return;
+      }
+      if (++frames < 60) raf = requestAnimationFrame(settle);
+      else setJumpTo(null);
+    };
+    raf = requestAnimationFrame(settle);
+    return () => {
+      cancelAnimationFrame(raf);
+      if (timer) clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [jumpTo, held.items]);
   useEffect(() => {
     if (highlight === null) return;
     const timer = setTimeout(() => setHighlight(null), 3000);
@@ -181,6 +239,8 @@ export function ChatView({
   const byId = new Map(held.items.map((m) => [m.id, m]));
   const now = Date.now();
   const actions = { reply: setReplyTo, forward: (m: ChatMessage) => setForward(m.id) };
+  const rows = virtualizer.getVirtualItems();
+  const pad = spacers(rows, virtualizer.getTotalSize(), virtualizer.options.scrollMargin);
 
   return (
     <section className={`hd-chat hd-chat-bg-${BACKGROUNDS.includes(bg as never) ? bg : 'default'}`} data-testid="chat-view" aria-label={conv.name}>
@@ -249,14 +309,23 @@ export function ChatView({
             <div className="hd-history-edge hd-muted">
               {loadingOlder ? t('chat.loadingOlder') : held.hasMoreBefore ? '' : t('chat.noOlder')}
             </div>
-            {held.items.map((m, i) => (
-              <div key={m.seq}>
-                {needsDateSeparator(held.items, i) && (
-                  <div className="hd-date-sep">{separatorLabel(m.created_at, now, locale, t('chat.today'), t('chat.yesterday'))}</div>
-                )}
-                <MessageRow conv={conv} msg={m} actions={actions} quoted={m.reply_to ? byId.get(m.reply_to) : undefined} highlight={highlight === m.seq} />
-              </div>
-            ))}
+            <div ref={list} className="hd-vlist" data-testid="message-list" data-total={held.items.length}>
+              <div style={{ height: pad.top }} aria-hidden />
+              {rows.map((row) => {
+                const i = row.index;
+                const m = held.items[i];
+                if (!m) return null;
+                return (
+                  <div key={row.key} data-index={i} ref={virtualizer.measureElement} className="hd-vrow">
+                    {needsDateSeparator(held.items, i) && (
+                      <div className="hd-date-sep">{separatorLabel(m.created_at, now, locale, t('chat.today'), t('chat.yesterday'))}</div>
+                    )}
+                    <MessageRow conv={conv} msg={m} actions={actions} quoted={m.reply_to ? byId.get(m.reply_to) : undefined} highlight={highlight === m.seq} />
+                  </div>
+                );
+              })}
+              <div style={{ height: pad.bottom }} aria-hidden />
+            </div>
             {held.pending.map((p) => (
               <MessageRow key={p.client_msg_id} conv={conv} msg={null} pending={p} actions={actions} quoted={p.reply_to ? byId.get(p.reply_to) : undefined} />
             ))}
