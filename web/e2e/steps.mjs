@@ -318,10 +318,16 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
         await zhang.getByTestId('chain-title').fill('周五团建报名');
         await zhang.getByTestId('chain-ok').click();
         const liChain = li.getByTestId('chain-card').filter({ hasText: '周五团建报名' });
+        // Only rows near the viewport are rendered: keep 李四 at the newest messages while waiting.
+        for (let i = 0; i < 30 && !(await liChain.isVisible()); i++) {
+          await toBottom(li);
+          await li.waitForTimeout(500);
+        }
         await liChain.waitFor({ timeout: 15_000 });
         await liChain.getByTestId('chain-input').fill('李四 +1');
         await liChain.getByTestId('chain-join').click();
         const zhangChain = zhang.getByTestId('chain-card').filter({ hasText: '周五团建报名' });
+        await toBottom(zhang);
         await expectText(zhangChain, '李四 +1', 15_000);
         // A second entry from a second person: both entries show live on both sides, in order.
         // The closing dialog hands focus back to the composer: wait for it before typing into the card.
