@@ -374,16 +374,7 @@ pub async fn update_department(
     .await?;
     if let Some(parent) = parent {
         if new_parent.is_some() || body.order.is_some() {
-            // Keep the tree in memory in step with the move before renumbering the new siblings.
-            if let Some(list) = w.tree.children.get_mut(&current.parent.unwrap_or(0)) {
-                list.retain(|d| *d != id);
-            }
-            let position = body.order.or(if new_parent.is_some() {
-                None
-            } else {
-                Some(current.order)
-            });
-            place_among_siblings(&mut w, parent, id, position).await?;
+            place_among_siblings(&mut w, parent, id, body.order).await?;
         }
     }
     if let Some(leaders) = &body.leader_ids {
