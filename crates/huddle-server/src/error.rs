@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use std::borrow::Cow;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone)]
@@ -10,7 +11,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub field: Option<&'static str>,
+    /// The request field the error is about (for form controls, `values.<control id>`).
+    pub field: Option<Cow<'static, str>>,
     pub retry_after_secs: Option<u64>,
 }
 
@@ -43,9 +45,9 @@ impl ApiError {
         }
     }
 
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self {
-            field: Some(field),
+            field: Some(field.into()),
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
@@ -97,7 +99,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_string(),
                 message: self.message,
-                field: self.field.map(str::to_string),
+                field: self.field.map(Cow::into_owned),
             },
         };
         let mut resp = (self.status, axum::Json(body)).into_response();

@@ -29,6 +29,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
          (name = "directory", description = "Departments, members and colleague search"),
          (name = "chat", description = "Conversations, messages, receipts and recall"),
          (name = "files", description = "Uploads for image, voice and file messages"),
+         (name = "approvals", description = "Approval templates, requests, decisions, leave balances and export"),
          (name = "admin", description = "Administration"))
 )]
 struct ApiDoc;
@@ -122,6 +123,7 @@ fn api(max_upload_mb: u64) -> OpenApiRouter<AppState> {
             org_settings::update_settings
         ))
         .routes(routes!(chat::search::routes::search_messages))
+        .merge(crate::approvals::routes())
 }
 
 pub type OpenApiDoc = utoipa::openapi::OpenApi;

@@ -1,6 +1,7 @@
 //! Huddle server: a self-hosted enterprise office system (directory, chat, workflow) in one binary.
 
 pub mod accounts;
+pub mod approvals;
 pub mod audit;
 pub mod chat;
 pub mod config;

@@ -112,6 +112,20 @@ pub enum Content {
     Recalled,
     /// Membership and settings changes (created by the server).
     System { text: String },
+    /// An application's notification card (e.g. an approval waiting for you), created by the
+    /// server in the application's channel; opening it goes to `path` inside the web client.
+    Card {
+        /// The application key, e.g. `approvals`.
+        app: String,
+        title: String,
+        #[serde(default)]
+        description: String,
+        /// In-app path, e.g. `/workbench/approvals/123`.
+        path: String,
+        /// A short status shown on the card (e.g. 待审批, 已通过).
+        #[serde(default)]
+        status: String,
+    },
 }
 
 impl Content {
@@ -128,6 +142,7 @@ impl Content {
             Self::Recall { .. } => "recall",
             Self::Recalled => "recalled",
             Self::System { .. } => "system",
+            Self::Card { .. } => "card",
         }
     }
 
@@ -196,7 +211,11 @@ impl Content {
                 }
             }
             Self::Image { .. } | Self::File { .. } | Self::Voice { .. } => {}
-            Self::Recall { .. } | Self::Recalled | Self::System { .. } | Self::Forward { .. } => {
+            Self::Recall { .. }
+            | Self::Recalled
+            | Self::System { .. }
+            | Self::Forward { .. }
+            | Self::Card { .. } => {
                 return bad("This kind of message is created by the server only.");
             }
         }

@@ -225,7 +225,7 @@ async fn ensure_unique(
     .is_some();
     if taken {
         return Err(ApiError {
-            field: Some(field),
+            field: Some(field.into()),
             ..ApiError::conflict(
                 "already_exists",
                 format!(

@@ -32,7 +32,7 @@ fn too_large(config: &ServerConfig, kind: FileKind) -> ApiError {
         FileKind::File => "A file",
     };
     ApiError {
-        field: Some("file"),
+        field: Some("file".into()),
         ..ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",

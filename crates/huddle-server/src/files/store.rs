@@ -138,14 +138,18 @@ pub async fn insert_within_quota(tx: &mut Tx, f: &FileRow, quota_bytes: i64) -> 
 }
 
 /// The file when `member` may see it: their own upload, or carried by a message they can read
-/// (a member of the conversation since before it was sent, not recalled). Another
+/// (a member of the conversation since before it was sent, not recalled), or attached to an
+/// approval request they filed or take part in. Another
 /// organization's file is never found.
 const VISIBLE_SQL: &str = "FROM files f WHERE f.org_id = $1 AND f.id = $2 AND (f.uploader_id = $3 OR EXISTS (\
     SELECT 1 FROM file_refs r \
     JOIN messages m ON m.id = r.message_id \
     JOIN conversation_members cm ON cm.conversation_id = r.conversation_id AND cm.member_id = $3 \
     JOIN conversations c ON c.id = r.conversation_id \
-    WHERE r.file_id = f.id AND m.recalled_at IS NULL AND m.seq > cm.joined_seq AND c.dissolved_at IS NULL))";
+    WHERE r.file_id = f.id AND m.recalled_at IS NULL AND m.seq > cm.joined_seq AND c.dissolved_at IS NULL) \
+    OR EXISTS (SELECT 1 FROM approval_file_refs a JOIN approval_requests ar ON ar.id = a.request_id \
+    WHERE a.file_id = f.id AND (ar.applicant_id = $3 OR EXISTS (SELECT 1 FROM approval_request_people p \
+    WHERE p.request_id = a.request_id AND p.member_id = $3))))";
 
 pub async fn visible(
     pool: &AnyPool,
