@@ -20,6 +20,11 @@ import { MembersAdmin } from './admin/members/MembersAdmin';
 import { DepartmentsAdmin } from './admin/departments/DepartmentsAdmin';
 import { AdminsAdmin } from './admin/AdminsAdmin';
 import { AuditLog } from './admin/AuditLog';
+import { ApprovalsHome } from './approvals/ApprovalsHome';
+import { NewRequest } from './approvals/NewRequest';
+import { RequestDetail } from './approvals/RequestDetail';
+import { ApprovalsAdmin } from './admin/approvals/ApprovalsAdmin';
+import { TemplateDesigner } from './admin/approvals/TemplateDesigner';
 
 /** Decides between setup / login / app on first load and on 401s. */
 function useBoot() {
@@ -118,6 +123,8 @@ export function AppRoutes() {
         <Route path="departments" element={<DepartmentsAdmin />} />
         <Route path="admins" element={<AdminsAdmin />} />
         <Route path="audit" element={<AuditLog />} />
+        <Route path="approvals" element={<ApprovalsAdmin />} />
+        <Route path="approvals/templates/:templateId" element={<TemplateDesigner />} />
       </Route>
       <Route
         element={
@@ -130,6 +137,9 @@ export function AppRoutes() {
         <Route path="/messages" element={<MessagesPage />} />
         <Route path="/contacts" element={<ContactsPage />} />
         <Route path="/workbench" element={<WorkbenchPage />} />
+        <Route path="/workbench/approvals" element={<ApprovalsHome />} />
+        <Route path="/workbench/approvals/new/:templateId" element={<NewRequest />} />
+        <Route path="/workbench/approvals/:requestId" element={<RequestDetail />} />
         <Route path="/me" element={<MePage />} />
       </Route>
       <Route path="*" element={<Navigate to="/" replace />} />

@@ -1,5 +1,5 @@
 import { Menu, Result, Button, Tag } from 'antd';
-import { ApartmentOutlined, AuditOutlined, LeftOutlined, SafetyOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, AuditOutlined, FileDoneOutlined, LeftOutlined, SafetyOutlined, TeamOutlined } from '@ant-design/icons';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useT } from '../i18n/I18nProvider';
 import { useLive } from '../state/live';
@@ -9,6 +9,7 @@ const SECTIONS = [
   { key: 'members', icon: <TeamOutlined />, label: 'admin.members' },
   { key: 'departments', icon: <ApartmentOutlined />, label: 'admin.departments' },
   { key: 'admins', icon: <SafetyOutlined />, label: 'admin.admins' },
+  { key: 'approvals', icon: <FileDoneOutlined />, label: 'ap.admin.menu' },
   { key: 'audit', icon: <AuditOutlined />, label: 'admin.audit' },
 ] as const;
 

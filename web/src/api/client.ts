@@ -99,6 +99,8 @@ export interface RequestOptions {
   /** Do not run the global 401 handler (e.g. login form, initial session probe). */
   skipAuthRedirect?: boolean;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. Accept-Language for localized validation messages). */
+  headers?: Record<string, string>;
 }
 
 export function buildUrl(path: string, query?: RequestOptions['query']): string {
@@ -112,7 +114,7 @@ export function buildUrl(path: string, query?: RequestOptions['query']): string 
 }
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') {
     const csrf = readCookie(CSRF_COOKIE);

@@ -70,7 +70,9 @@ export type Content =
   | { kind: 'voice'; file_id: string; duration_ms?: number }
   | { kind: 'recall'; message_id: string }
   | { kind: 'recalled' }
-  | { kind: 'system'; text: string };
+  | { kind: 'system'; text: string }
+  /** An app notification (e.g. 审批): opens `path` in the client. */
+  | { kind: 'card'; app: string; title: string; description?: string; path: string; status?: string };
 export interface ChatMessage {
   id: string;
   conversation_id: string;

@@ -108,6 +108,8 @@ export function previewText(c: Content | undefined | null, labels: PreviewLabels
       return labels.recalled;
     case 'system':
       return c.text;
+    case 'card':
+      return `${labels.card ?? '[Card]'} ${c.title}${c.status ? ` · ${c.status}` : ''}`;
     default:
       return '';
   }
@@ -122,6 +124,7 @@ export interface PreviewLabels {
   image: string;
   file: string;
   voice: string;
+  card?: string;
 }
 const DEFAULT_LABELS: PreviewLabels = {
   location: '[Location]',

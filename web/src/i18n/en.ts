@@ -1,3 +1,5 @@
+import { approvalsEn } from './approvals';
+
 // English strings. Keys are shared with zh-CN.ts (which must define every key).
 export const en = {
   'app.name': 'Huddle',
@@ -385,6 +387,7 @@ export const en = {
   'chat.groupOwner': 'Owner',
   'chat.searchGlobal': 'Search chats and messages',
   'chat.searchConversations': 'Conversations',
+  ...approvalsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 // 简体中文
 import type { Messages } from './en';
+import { approvalsZh } from './approvals';
 
 export const zhCN: Messages = {
   'app.name': 'Huddle',
@@ -387,4 +388,5 @@ export const zhCN: Messages = {
   'chat.groupOwner': '群主',
   'chat.searchGlobal': '搜索会话和聊天记录',
   'chat.searchConversations': '会话',
+  ...approvalsZh,
 };

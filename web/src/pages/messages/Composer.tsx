@@ -15,6 +15,7 @@ import { previewText } from '../../chat/store';
 import { useT } from '../../i18n/I18nProvider';
 import { useSession } from '../../state/session';
 import { usePreviewLabels } from './labels';
+import { useNavigate } from 'react-router';
 
 interface Option {
   id: string;
@@ -42,6 +43,7 @@ export function Composer({
   const { send, memberName, sendTyping } = useChat();
   const { message } = AntApp.useApp();
   const labels = usePreviewLabels();
+  const navigate = useNavigate();
   const myId = me?.member.id ?? '';
   const [text, setText] = useState('');
   const [picked, setPicked] = useState<Option[]>([]);
@@ -70,7 +72,10 @@ export function Composer({
 
   const commandMode = /^\/\S*$/.test(text);
   const commands = useMemo(
-    () => [{ id: 'chain', name: t('chat.cmd.chain'), keys: ['chain', 'jielong', '接龙', 'sign'] }],
+    () => [
+      { id: 'chain', name: t('chat.cmd.chain'), keys: ['chain', 'jielong', '接龙', 'sign'] },
+      { id: 'approval', name: t('ap.chat.cmd'), keys: ['approval', 'shenpi', 'sp', '审批', 'leave', 'qingjia', '请假'] },
+    ],
     [t],
   );
   const options: Option[] = useMemo(() => {
@@ -99,6 +104,7 @@ export function Composer({
         setChainMulti(false);
         setChainOpen(true);
       }
+      if (o.id === 'approval') navigate('/workbench/approvals');
       return;
     }
     if (!mention) return;

@@ -3,6 +3,7 @@
 import { App as AntApp, Button, Dropdown, Image, Input, Popover, Spin, type MenuProps } from 'antd';
 import { EnvironmentOutlined, ExclamationCircleFilled, FileOutlined, LinkOutlined, LoadingOutlined, OrderedListOutlined } from '@ant-design/icons';
 import { useRef, useState, type ReactNode } from 'react';
+import { useNavigate } from 'react-router';
 import { chatApi } from '../../api/endpoints';
 import type { ChatMessage, Content, Conversation, Receipts } from '../../api/types';
 import { Avatar } from '../../components/Avatar';
@@ -97,6 +98,38 @@ function ChainCard({ msg, content }: { msg: ChatMessage; content: Extract<Conten
   );
 }
 
+/** An app notification card (审批): opens its in-app path on click or Enter. */
+function AppCard({ content }: { content: Extract<Content, { kind: 'card' }> }) {
+  const t = useT();
+  const navigate = useNavigate();
+  const go = () => {
+    if (content.path.startsWith('/')) navigate(content.path);
+  };
+  return (
+    <div
+      className="hd-card hd-app-card"
+      role="link"
+      tabIndex={0}
+      onClick={go}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          go();
+        }
+      }}
+      data-testid="app-card"
+      data-status={content.status}
+    >
+      <div className="hd-card-title">{content.title}</div>
+      {content.description && <div className="hd-muted hd-app-card-desc">{content.description}</div>}
+      <div className="hd-card-foot hd-app-card-foot">
+        {content.status && <span className="hd-app-card-status" data-testid="app-card-status">{content.status}</span>}
+        <span>{t('ap.card.open')} ›</span>
+      </div>
+    </div>
+  );
+}
+
 export function ContentView({ msg, content }: { msg: ChatMessage | null; content: Content }): ReactNode {
   const t = useT();
   const labels = usePreviewLabels();
@@ -162,6 +195,8 @@ export function ContentView({ msg, content }: { msg: ChatMessage | null; content
           {content.duration_ms ? <span className="hd-muted hd-voice-len">{formatVoiceDuration(content.duration_ms)}</span> : null}
         </div>
       );
+    case 'card':
+      return <AppCard content={content} />;
     case 'forward':
       return (
         <div className="hd-card hd-forward" data-testid="forward-card">

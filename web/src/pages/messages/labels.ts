@@ -14,6 +14,7 @@ export function usePreviewLabels(): PreviewLabels {
       image: `[${t('chat.image')}]`,
       file: `[${t('chat.file')}]`,
       voice: `[${t('chat.voice')}]`,
+      card: `[${t('ap.card.label')}]`,
     }),
     [t],
   );

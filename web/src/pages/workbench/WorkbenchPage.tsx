@@ -1,45 +1,46 @@
-// Workbench: a grid of app tiles. No apps exist yet, so WORKBENCH_APPS is empty
-// and the empty state shows; add entries to populate the grid.
+// Workbench: a grid of app tiles (审批 for now), with a badge for what waits for the member.
 import type { ReactNode } from 'react';
-import { AppstoreOutlined } from '@ant-design/icons';
+import { Badge } from 'antd';
+import { AuditOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router';
-import { EmptyState } from '../../components/States';
 import { PageHeader } from '../../shell/PageHeader';
 import { useT } from '../../i18n/I18nProvider';
+import type { MessageKey } from '../../i18n';
+import { useApprovalCounts } from '../../approvals/common';
 
 export interface WorkbenchApp {
   id: string;
-  name: string;
+  name: MessageKey;
   icon: ReactNode;
   color: string;
   to: string;
 }
 
-export const WORKBENCH_APPS: WorkbenchApp[] = [];
+export const WORKBENCH_APPS: WorkbenchApp[] = [{ id: 'approvals', name: 'ap.title', icon: <AuditOutlined />, color: '#f5a623', to: '/workbench/approvals' }];
 
 export function WorkbenchPage() {
   const t = useT();
   const navigate = useNavigate();
+  const counts = useApprovalCounts();
+  const badge = (id: string) => (id === 'approvals' ? (counts?.waiting ?? 0) : 0);
   return (
     <div className="hd-page">
       <PageHeader title={t('nav.workbench')} />
       <div className="hd-page-body">
-        {WORKBENCH_APPS.length === 0 ? (
-          <EmptyState icon={<AppstoreOutlined className="hd-empty-icon" />} title={t('workbench.emptyTitle')} description={t('workbench.emptyBody')} />
-        ) : (
-          <ul className="hd-tiles">
-            {WORKBENCH_APPS.map((app) => (
-              <li key={app.id}>
-                <button type="button" className="hd-tile" onClick={() => navigate(app.to)}>
+        <ul className="hd-tiles">
+          {WORKBENCH_APPS.map((app) => (
+            <li key={app.id}>
+              <button type="button" className="hd-tile" onClick={() => navigate(app.to)} data-testid={`app-${app.id}`}>
+                <Badge count={badge(app.id)} size="small" data-testid={`app-${app.id}-badge`}>
                   <span className="hd-tile-icon" style={{ background: app.color }}>
                     {app.icon}
                   </span>
-                  <span>{app.name}</span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
+                </Badge>
+                <span>{t(app.name)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
       </div>
     </div>
   );

@@ -1,0 +1,3 @@
+export function TemplateDesigner() {
+  return null;
+}
