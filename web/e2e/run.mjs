@@ -5,6 +5,8 @@
 //
 // HUDDLE_E2E_URL=http://127.0.0.1:PORT runs against an already running server
 // instead (it must not be set up yet). E2E_SKIP_BUILD=1 skips `vite build`.
+// E2E_ONLY=<regex> runs only the steps whose name matches (after the setup steps), e.g.
+// E2E_ONLY=approvals.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -171,7 +173,9 @@ async function main() {
   try {
     const restart = server.halt ? { halt: server.halt, resume: server.resume } : null;
     const steps = createSteps({ browser, base, shotDir, pageErrors, restart });
-    for (const [name, fn] of steps) {
+    const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
+    const chosen = only ? steps.filter(([name], i) => i < (steps.setupCount ?? 0) || only.test(name)) : steps;
+    for (const [name, fn] of chosen) {
       const started = Date.now();
       try {
         await fn();

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { expectText, fillForm, openPage, pickTreeOption, shotBoth, treeNode, dragOnto } from './helpers.mjs';
 import { makePng, makeWav } from './media.mjs';
+import { approvalSteps } from './approvals.mjs';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -83,6 +84,7 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
     await box.fill(q);
   }
 
+  const ap = approvalSteps({ s, base, shot, newPage, login, ZHANG, LI, ADMIN });
   const steps = [
     [
       'first-run setup in the browser',
@@ -723,6 +725,7 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
         if (await zhang.getByTestId('chat-scroll').getByText('我也想说两句').count()) throw new Error('the refused message was delivered');
       },
     ],
+    ...ap,
     [
       'wrong password shows the guidance text (zh-CN and en)',
       async () => {
@@ -740,7 +743,14 @@ export function createSteps({ browser, base, shotDir, pageErrors, restart = null
       },
     ],
   ];
+  // The steps every other step builds on (E2E_ONLY still runs them).
+  steps.setupCount = 3;
   steps.failureShot = async (name) => {
+    if (/^approvals/.test(name)) {
+      for (const [who, p] of Object.entries(ap.pages)) {
+        if (p && typeof p.isClosed === 'function' && !p.isClosed()) await p.screenshot({ path: path.join(shotDir, `failure-${who}.png`) });
+      }
+    }
     const page = /^chat/.test(name) && s.zhang && !s.zhang.isClosed() ? s.zhang : s.li && !s.li.isClosed() && /李四|live|财务部/.test(name) ? s.li : s.admin;
     if (page && !page.isClosed()) await page.screenshot({ path: path.join(shotDir, 'failure.png') });
   };

@@ -6,12 +6,11 @@ import type * as A from './types';
 const enc = encodeURIComponent;
 const B = '/api/v1/approvals';
 
-let acceptLanguage = 'zh-CN';
-/** Set from the UI language; sent with every approvals call. */
-export function setApprovalsLanguage(locale: string): void {
-  acceptLanguage = locale.startsWith('zh') ? 'zh-CN,zh;q=0.9' : 'en';
+/** The UI language (I18nProvider keeps it on <html lang>), sent so messages match the screen. */
+export function acceptLanguage(lang: string | undefined = globalThis.document?.documentElement.lang): string {
+  return (lang ?? '').toLowerCase().startsWith('zh') ? 'zh-CN,zh;q=0.9' : 'en';
 }
-const h = () => ({ headers: { 'Accept-Language': acceptLanguage } });
+const h = () => ({ headers: { 'Accept-Language': acceptLanguage() } });
 
 export interface SubmitBody {
   template_id: string;

@@ -153,3 +153,9 @@ export function peopleNames(people: { id: string; name: string }[] | undefined):
   const m = new Map((people ?? []).map((p) => [p.id, p.name]));
   return (id) => m.get(id) ?? nameCache.get(id) ?? id;
 }
+
+/** Member names for ids, looked up once and cached. */
+export function MemberNames({ ids }: { ids: string[] }) {
+  const nameOf = useMemberNames(ids);
+  return <span data-testid="member-names">{ids.length ? ids.map(nameOf).join('、') : '—'}</span>;
+}
