@@ -60,6 +60,7 @@ pub enum FlowNode {
         id: String,
         branches: Vec<Branch>,
         #[serde(default)]
+        #[schema(no_recursion)]
         default: Vec<FlowNode>,
     },
 }
@@ -72,6 +73,7 @@ pub struct Branch {
     pub priority: i32,
     /// All must hold.
     pub conditions: Vec<Condition>,
+    #[schema(no_recursion)]
     pub nodes: Vec<FlowNode>,
 }
 

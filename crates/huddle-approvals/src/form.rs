@@ -87,6 +87,7 @@ pub enum ControlKind {
     Attachment,
     /// Repeating rows of columns; every number/money column's sum is computed.
     Table {
+        #[schema(no_recursion)]
         columns: Vec<Control>,
     },
     Location,
@@ -172,6 +173,7 @@ pub enum Value {
         file_ids: Vec<Id>,
     },
     Table {
+        #[schema(no_recursion)]
         rows: Vec<BTreeMap<String, Value>>,
         /// Sum per number/money column id.
         sums: BTreeMap<String, f64>,

@@ -99,7 +99,7 @@ fn current_year() -> i32 {
 
 async fn sums(conn: &mut AnyConnection, member: i64, t: &str) -> ApiResult<(i64, i64)> {
     let balance: i64 = sqlx::query(
-        "SELECT COALESCE(SUM(amount_milli), 0) FROM leave_ledger WHERE member_id = $1 AND leave_type = $2",
+        "SELECT CAST(COALESCE(SUM(amount_milli), 0) AS BIGINT) FROM leave_ledger WHERE member_id = $1 AND leave_type = $2",
     )
     .bind(member)
     .bind(t)
@@ -107,7 +107,7 @@ async fn sums(conn: &mut AnyConnection, member: i64, t: &str) -> ApiResult<(i64,
     .await?
     .try_get(0)?;
     let reserved: i64 = sqlx::query(
-        "SELECT COALESCE(SUM(s.amount_milli), 0) FROM leave_spans s JOIN approval_requests r ON r.id = s.request_id \
+        "SELECT CAST(COALESCE(SUM(s.amount_milli), 0) AS BIGINT) FROM leave_spans s JOIN approval_requests r ON r.id = s.request_id \
          WHERE s.member_id = $1 AND s.leave_type = $2 AND s.active = 1 AND r.status = 'pending'",
     )
     .bind(member)
@@ -134,7 +134,7 @@ pub async fn hold(
 ) -> ApiResult<()> {
     if backend == Backend::Postgres {
         // Two submissions of one member must not both pass the overlap check.
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS held")
             .bind(member)
             .execute(&mut *conn)
             .await?;

@@ -170,7 +170,8 @@ fn validation_context(types: Vec<huddle_approvals::leave::LeaveType>) -> Validat
     ValidationContext { leave_types: types }
 }
 
-/// Validate a filled form and show the flow it would take (who approves, what must be chosen).
+/// Check a form being filled in and show the flow it would take (who approves, what must be
+/// chosen). Empty required controls are not an error here; values that are filled must be valid.
 #[utoipa::path(post, path = "/api/v1/approvals/preview", tag = "approvals", request_body = SubmitRequest,
     responses((status = 200, body = Preview), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn preview(
@@ -183,7 +184,13 @@ pub async fn preview(
     let mut conn = state.db.reader().acquire().await?;
     let t = fileable(&mut conn, &dir, &actor, body.template_id.0, lang).await?;
     let types = store::leave_types(&mut conn, actor.org_id).await?;
-    let values = form::validate(&t.definition.form, &body.values, &validation_context(types))
+    // A form being filled in is previewed as far as it goes: empty required controls are not
+    // an error here (submit checks them), so the flow shows from the start.
+    let mut lenient = t.definition.form.clone();
+    for c in &mut lenient.controls {
+        c.required = false;
+    }
+    let values = form::validate(&lenient, &body.values, &validation_context(types))
         .map_err(|e| form_error(e, lang))?;
     let roles = store::roles(&mut conn, actor.org_id).await?;
     let view = OrgView {

@@ -58,6 +58,13 @@ impl TestServer {
         pg: Option<(String, String)>,
         tweak: impl FnOnce(&mut ServerConfig),
     ) -> Self {
+        // RUST_LOG=error (or finer) shows the server's logs next to a failing test.
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = ServerConfig {
             data_dir: dir.path().to_path_buf(),

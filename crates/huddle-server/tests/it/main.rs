@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod approvals;
 mod auth;
 mod bad_input;
 mod chat;
