@@ -6,9 +6,9 @@ import type { ResolvedStep } from './types';
 export function FlowSteps({ applicant, steps, names }: { applicant: string; steps: ResolvedStep[]; names: (id: string) => string }) {
   const t = useT();
   return (
+    <div data-testid="ap-flow-steps">
     <Timeline
       className="ap-flow"
-      data-testid="ap-flow-steps"
       items={[
         { color: 'blue', children: <div><div className="ap-step-title">{t('ap.flow.applicant')}</div><div>{applicant}</div></div> },
         ...steps.map((s) => ({
@@ -26,5 +26,6 @@ export function FlowSteps({ applicant, steps, names }: { applicant: string; step
         })),
       ]}
     />
+    </div>
   );
 }

@@ -153,8 +153,8 @@ export function RequestDetail() {
         </section>
         <section className="ap-card">
           <h2 className="ap-section-title">{t('ap.detail.progress')}</h2>
+          <div data-testid="ap-timeline">
           <Timeline
-            data-testid="ap-timeline"
             items={[
               {
                 color: 'blue',
@@ -206,6 +206,7 @@ export function RequestDetail() {
               })),
             ]}
           />
+          </div>
         </section>
       </div>
       {anyAction && (

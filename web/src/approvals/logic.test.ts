@@ -150,3 +150,17 @@ describe('flow tree edits', () => {
     expect(move([1, 2, 3], 2, 1)).toEqual([1, 2, 3]);
   });
 });
+
+describe('Accept-Language and chat previews', async () => {
+  const { acceptLanguage } = await import('./api');
+  const { previewText } = await import('../chat/store');
+  it('sends the UI language so validation messages match it', () => {
+    expect(acceptLanguage('zh-CN')).toMatch(/^zh-CN/);
+    expect(acceptLanguage('en')).toBe('en');
+    expect(acceptLanguage(undefined)).toBe('en');
+  });
+  it('previews an approval card with its title and status', () => {
+    const c = { kind: 'card' as const, app: 'approvals', title: '张三提交的请假', path: '/workbench/approvals/1', status: '已通过' };
+    expect(previewText(c, { location: '', link: '', chain: '', forward: '', recalled: '', image: '', file: '', voice: '', card: '[审批]' })).toBe('[审批] 张三提交的请假 · 已通过');
+  });
+});

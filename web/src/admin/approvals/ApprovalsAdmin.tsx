@@ -68,20 +68,21 @@ function TemplatesSection() {
         loading={!items}
         dataSource={items ?? []}
         pagination={false}
-        scroll={{ x: 640 }}
+        scroll={{ x: 760 }}
         onRow={(r) => ({ 'data-testid': 'ap-template-row', 'data-name': r.definition.name.zh }) as React.HTMLAttributes<HTMLElement>}
         columns={[
           {
             title: t('ap.admin.name'),
+            width: 220,
             render: (_, r) => (
-              <Space>
+              <Space className="ap-nowrap">
                 <TemplateIcon icon={r.definition.icon} size={28} />
                 <span>{pick(r.definition.name, locale)}</span>
                 {r.builtin && <Tag>{t('ap.admin.builtin')}</Tag>}
               </Space>
             ),
           },
-          { title: t('ap.admin.group'), render: (_, r) => r.definition.group },
+          { title: t('ap.admin.group'), width: 90, render: (_, r) => <span className="ap-nowrap">{r.definition.group}</span> },
           { title: t('ap.admin.version', { n: '' }).trim(), dataIndex: 'version', width: 80 },
           {
             title: t('ap.admin.enabled'),
@@ -97,7 +98,7 @@ function TemplatesSection() {
               />
             ),
           },
-          { title: t('ap.admin.updated'), render: (_, r) => formatTime(r.updated_at, locale) },
+          { title: t('ap.admin.updated'), render: (_, r) => <span className="ap-nowrap">{formatTime(r.updated_at, locale)}</span> },
           {
             title: t('common.actions'),
             render: (_, r) => (

@@ -1,7 +1,7 @@
 // One message: bubble (text, location, link, chain, forward), recall and system
 // notices, status (sending / failed + resend), read receipts and the actions menu.
 import { App as AntApp, Button, Dropdown, Image, Input, Popover, Spin, type MenuProps } from 'antd';
-import { EnvironmentOutlined, ExclamationCircleFilled, FileOutlined, LinkOutlined, LoadingOutlined, OrderedListOutlined } from '@ant-design/icons';
+import { EnvironmentOutlined, ExclamationCircleFilled, FileOutlined, LinkOutlined, LoadingOutlined, NotificationOutlined, OrderedListOutlined } from '@ant-design/icons';
 import { useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { chatApi } from '../../api/endpoints';
@@ -376,7 +376,14 @@ export function MessageRow({
   );
   return (
     <div className={`hd-msg${mine ? ' mine' : ''}${highlight ? ' hd-highlight' : ''}`} data-testid="message" data-seq={msg?.seq ?? ''} data-mine={mine ? '1' : '0'}>
-      {!mine && <Avatar name={name || '?'} id={senderId} url={sender?.avatar_url} size={36} />}
+      {!mine &&
+        (conv.kind === 'channel' && !name ? (
+          <span className="hd-channel-avatar" aria-hidden>
+            <NotificationOutlined />
+          </span>
+        ) : (
+          <Avatar name={name || '?'} id={senderId} url={sender?.avatar_url} size={36} />
+        ))}
       <div className="hd-msg-body">
         {!mine && conv.kind === 'group' && <div className="hd-msg-sender">{name}</div>}
         <div className="hd-msg-line">
