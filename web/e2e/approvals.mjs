@@ -128,6 +128,14 @@ export function approvalSteps({ s, base, shot, newPage, login, ZHANG, LI, ADMIN 
         const people = page.getByTestId('ap-flow-people');
         await expectText(people.nth(0), LI.name);
         await expectText(people.nth(1), HR.name);
+        // A draft survives a reload.
+        await page.getByTestId('ap-save-draft').click();
+        await expectText(page.locator('.ant-message'), '草稿已保存');
+        await page.reload();
+        await expectText(page.locator('.ant-message'), '已恢复上次保存的草稿');
+        await expectText(page.getByTestId('duration-leave'), '2 天');
+        if ((await page.getByTestId('in-reason').inputValue()) !== '回老家办事') throw new Error('the draft was not restored');
+        await expectText(people.nth(1), HR.name);
         await shot(page, 'approvals-form');
         await page.getByTestId('ap-submit').click();
         await page.waitForURL(/\/workbench\/approvals\/\d+$/);
@@ -175,6 +183,9 @@ export function approvalSteps({ s, base, shot, newPage, login, ZHANG, LI, ADMIN 
         await z.getByTestId('ap-submit').click();
         await z.waitForURL(/\/workbench\/approvals\/\d+$/);
         const spNo = (await z.getByTestId('ap-sp-no').textContent()).trim();
+        await a.li.goto(`${base}/workbench/approvals?tab=waiting`);
+        await a.li.locator(`[data-testid="ap-item"][data-sp-no="${spNo}"]`).waitFor();
+        await shot(a.li, 'approvals-waiting-list');
         await openWaiting(a.li, spNo);
         // A reason is required to reject.
         await a.li.getByTestId('ap-act-reject').click();
@@ -186,6 +197,13 @@ export function approvalSteps({ s, base, shot, newPage, login, ZHANG, LI, ADMIN 
         await expectText(z.getByTestId('ap-status'), '已驳回', 15_000);
         await expectText(z.locator('[data-testid="ap-approver"][data-decision="rejected"]'), '项目上线期间不能请假');
         await shot(z, 'approvals-rejected');
+        // The chat "/" menu opens the approvals app.
+        const conv = await api(z, 'POST', '/api/v1/conversations', { kind: 'direct', member_ids: [a.ids.li] });
+        await z.goto(`${base}/messages?c=${conv.id}`);
+        await z.getByTestId('composer-input').fill('/');
+        await z.getByTestId('command-menu').getByText('审批').click();
+        await z.waitForURL(/\/workbench\/approvals$/);
+        await z.getByTestId('ap-template-picker').waitFor();
       },
     ],
     [

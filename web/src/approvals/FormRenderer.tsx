@@ -440,9 +440,12 @@ export function FormView({ schema, values, names, leaveTypes }: { schema: FormSc
       case 'attachment':
         return (
           <ul className="ap-files">
-            {v.file_ids.map((id) => (
+            {v.file_ids.map((id, i) => (
               <li key={id}>
-                <FileOutlined /> <a href={`/api/v1/files/${encodeURIComponent(id)}`}>{id}</a>
+                <FileOutlined />{' '}
+                <a href={`/api/v1/files/${encodeURIComponent(id)}`} download data-testid="ap-attachment">
+                  {pick(c.title, locale)} {i + 1}
+                </a>
               </li>
             ))}
           </ul>

@@ -190,20 +190,27 @@ export function RequestDetail() {
                   </div>
                 ),
               })),
-              ...events.map((e) => ({
-                color: 'gray',
-                children: (
-                  <div data-testid="ap-event" data-kind={e.kind}>
-                    <div className="ap-step-title">
-                      {names(e.actor_id)} {t(`ap.tl.${e.kind}` as 'ap.tl.commented')}
-                      {typeof e.data?.to === 'string' || typeof e.data?.to === 'number' ? ` → ${names(String(e.data.to))}` : ''}
-                      {typeof e.data?.member_id === 'string' ? ` → ${names(String(e.data.member_id))}` : ''}
+              ...events.map((e) => {
+                const d = e.data ?? {};
+                const to = d.to ?? d.member_id;
+                const text = e.comment || (typeof d.comment === 'string' ? d.comment : '');
+                const step = typeof d.to_step === 'number' ? detail.state.steps[d.to_step] : undefined;
+                return {
+                  color: 'gray',
+                  children: (
+                    <div data-testid="ap-event" data-kind={e.kind}>
+                      <div className="ap-step-title">
+                        {names(e.actor_id)} {t(`ap.tl.${e.kind}` as 'ap.tl.commented')}
+                        {typeof to === 'string' || typeof to === 'number' ? ` → ${names(String(to))}` : ''}
+                        {d.position === 'before' || d.position === 'after' ? ` (${t(d.position === 'before' ? 'ap.act.before' : 'ap.act.after')})` : ''}
+                        {step && typeof d.to_step === 'number' ? ` → ${stepLabel(step, d.to_step)}` : ''}
+                      </div>
+                      {text && <div className="ap-comment">{text}</div>}
+                      <div className="hd-muted">{formatTime(e.created_at, locale)}</div>
                     </div>
-                    {e.comment && <div className="ap-comment">{e.comment}</div>}
-                    <div className="hd-muted">{formatTime(e.created_at, locale)}</div>
-                  </div>
-                ),
-              })),
+                  ),
+                };
+              }),
             ]}
           />
           </div>
