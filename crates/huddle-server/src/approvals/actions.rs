@@ -94,16 +94,26 @@ fn active_member(dir: &OrgDirectory, id: Id, lang: Lang) -> ApiResult<()> {
 
 /// Reads the request, applies `action` through the engine and writes the result; retried when
 /// another decision landed in between.
+/// What the timeline records for an action.
+struct Logged<'a> {
+    kind: &'a str,
+    data: serde_json::Value,
+    file_ids: &'a [Id],
+}
+
 async fn transition(
     state: &AppState,
     actor: &Actor,
     lang: Lang,
     id: i64,
-    kind: &str,
-    data: serde_json::Value,
-    file_ids: &[Id],
+    logged: Logged<'_>,
     make: impl Fn(&RequestRow) -> ApiResult<Action>,
 ) -> ApiResult<Json<RequestDetail>> {
+    let Logged {
+        kind,
+        data,
+        file_ids,
+    } = logged;
     let dir = state.directory.get(&state.db, actor.org_id).await?;
     for _ in 0..5 {
         let mut tx = state.db.begin().await?;
@@ -235,9 +245,11 @@ pub async fn approve(
         &actor,
         lang,
         id.0,
-        "approved",
-        decision_data(&body),
-        &body.file_ids,
+        Logged {
+            kind: "approved",
+            data: decision_data(&body),
+            file_ids: &body.file_ids,
+        },
         |_| {
             Ok(Action::Approve {
                 by,
@@ -267,9 +279,11 @@ pub async fn reject(
         &actor,
         lang,
         id.0,
-        "rejected",
-        decision_data(&body),
-        &body.file_ids,
+        Logged {
+            kind: "rejected",
+            data: decision_data(&body),
+            file_ids: &body.file_ids,
+        },
         |_| {
             Ok(Action::Reject {
                 by,
@@ -297,9 +311,11 @@ pub async fn withdraw(
         &actor,
         lang,
         id.0,
-        "withdrawn",
-        serde_json::json!({}),
-        &[],
+        Logged {
+            kind: "withdrawn",
+            data: serde_json::json!({}),
+            file_ids: &[],
+        },
         |_| Ok(Action::Withdraw { by }),
     )
     .await
@@ -319,13 +335,24 @@ pub async fn return_request(
     check_comment(&body.comment, lang)?;
     let by = Id(actor.member_id);
     let data = serde_json::json!({"comment": body.comment.trim(), "to_step": body.to_step});
-    transition(&state, &actor, lang, id.0, "returned", data, &[], |_| {
-        Ok(Action::Return {
-            by,
-            to_step: body.to_step,
-            comment: body.comment.trim().into(),
-        })
-    })
+    transition(
+        &state,
+        &actor,
+        lang,
+        id.0,
+        Logged {
+            kind: "returned",
+            data,
+            file_ids: &[],
+        },
+        |_| {
+            Ok(Action::Return {
+                by,
+                to_step: body.to_step,
+                comment: body.comment.trim().into(),
+            })
+        },
+    )
     .await
 }
 
@@ -345,13 +372,24 @@ pub async fn transfer(
     active_member(&dir, body.to, lang)?;
     let by = Id(actor.member_id);
     let data = serde_json::json!({"comment": body.comment.trim(), "to": body.to});
-    transition(&state, &actor, lang, id.0, "transferred", data, &[], |_| {
-        Ok(Action::Transfer {
-            by,
-            to: body.to,
-            comment: body.comment.trim().into(),
-        })
-    })
+    transition(
+        &state,
+        &actor,
+        lang,
+        id.0,
+        Logged {
+            kind: "transferred",
+            data,
+            file_ids: &[],
+        },
+        |_| {
+            Ok(Action::Transfer {
+                by,
+                to: body.to,
+                comment: body.comment.trim().into(),
+            })
+        },
+    )
     .await
 }
 
@@ -376,9 +414,11 @@ pub async fn add_approver(
         &actor,
         lang,
         id.0,
-        "added_approver",
-        data,
-        &[],
+        Logged {
+            kind: "added_approver",
+            data,
+            file_ids: &[],
+        },
         |_| {
             Ok(Action::AddApprover {
                 by,

@@ -916,10 +916,7 @@ async fn preview_shows_the_flow_and_branches_follow_the_amount(t: &TestServer) {
     let emp = p.employee.1.as_str();
     let preview = |items: Value, chosen: Value| {
         let body = json!({"template_id": exp["id"], "values": {"category": "office", "items": items}, "chosen": chosen});
-        async move {
-            t.post(emp, "/api/v1/approvals/preview", body)
-                .await
-        }
+        async move { t.post(emp, "/api/v1/approvals/preview", body).await }
     };
     // An empty form previews (required controls are checked on submit); the choice is asked for.
     let (s, b) = t
