@@ -413,6 +413,30 @@ async fn editing_a_template_leaves_requests_in_flight_alone(t: &TestServer) {
         .unwrap()
         .iter()
         .all(|x| x["builtin"] != "trip"));
+    // Who may file: a template limited to another department is neither listed nor fileable.
+    let hr_dept = t.dept(&p.org.admin, "人事部", &p.org.root).await;
+    let mut def = builtin(t, &p.org.admin, "outing").await;
+    let outing_id = def["id"].as_str().unwrap().to_string();
+    def["definition"]["scope"] = json!({"department_ids": [hr_dept], "member_ids": [p.hr.0]});
+    let (s, b) = t
+        .put(
+            &p.org.admin,
+            &format!("/api/v1/approvals/templates/{outing_id}"),
+            def["definition"].clone(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, list) = t.get(&p.employee.1, "/api/v1/approvals/templates").await;
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["id"] != outing_id.as_str()));
+    let outing = json!({"outing": {"start": "2026-12-07T09:00", "end": "2026-12-07T10:00"}, "place": "银行", "reason": "开户"});
+    let (s, _) = file(t, &p.employee.1, &def, outing.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = file(t, &p.hr.1, &def, outing).await;
+    assert_eq!(s, StatusCode::OK);
     // Members cannot edit templates.
     let (s, _) = t
         .put(
