@@ -3,6 +3,7 @@
 use super::model::{ExportQuery, RequestBox};
 use super::people::person;
 use super::store;
+use super::submit::show;
 use super::view::{template_names, RequestFilter};
 use crate::accounts::actor::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody, QueryParams};
@@ -11,7 +12,6 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use huddle_approvals::form::display_value;
 use huddle_approvals::request::RequestStatus;
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::HashMap;
@@ -66,6 +66,7 @@ pub async fn export_requests(
     let mut conn = state.db.reader().acquire().await?;
     let rows = filter.fetch(&mut conn, None, MAX_ROWS).await?;
     let names = template_names(&mut conn, actor.org_id).await?;
+    let leave_types = store::leave_types(&mut conn, actor.org_id).await?;
     // With one template, its current form decides the extra columns; each request is read
     // with its own version's controls, matched by control id.
     let columns = match q.template_id {
@@ -148,7 +149,7 @@ pub async fn export_requests(
             for (i, col) in columns.iter().enumerate() {
                 let own = form.controls.iter().find(|c| c.id == col.id);
                 let text = match (own, r.values.get(&col.id)) {
-                    (Some(control), Some(value)) => display_value(control, value),
+                    (Some(control), Some(value)) => show(control, value, &leave_types),
                     _ => String::new(),
                 };
                 sheet

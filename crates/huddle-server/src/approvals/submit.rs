@@ -17,6 +17,7 @@ use huddle_approvals::flow::{self, ResolveError, SubmitContext};
 use huddle_approvals::form::{
     self, Control, FieldError, FormSchema, FormValues, ValidationContext, Value,
 };
+use huddle_approvals::leave::LeaveType;
 use huddle_approvals::request;
 use sqlx::{AnyConnection, Row};
 
@@ -142,8 +143,21 @@ pub async fn check_files(
     Ok(())
 }
 
+/// A value as text, with a leave type's name instead of its key.
+pub fn show(control: &Control, value: &Value, leave_types: &[LeaveType]) -> String {
+    let text = form::display_value(control, value);
+    if let Value::Leave { leave_type, .. } = value {
+        if let Some(t) = leave_types.iter().find(|t| &t.key == leave_type) {
+            if let Some(rest) = text.strip_prefix(leave_type.as_str()) {
+                return format!("{}{rest}", t.name.zh);
+            }
+        }
+    }
+    text
+}
+
 /// A line about the request for lists and notifications: the first filled values, in Chinese.
-pub fn summarize(form: &FormSchema, values: &FormValues) -> String {
+pub fn summarize(form: &FormSchema, values: &FormValues, leave_types: &[LeaveType]) -> String {
     let parts: Vec<String> = form
         .controls
         .iter()
@@ -155,7 +169,7 @@ pub fn summarize(form: &FormSchema, values: &FormValues) -> String {
                     | form::ControlKind::Table { .. }
             )
         })
-        .filter_map(|c: &Control| values.get(&c.id).map(|v| form::display_value(c, v)))
+        .filter_map(|c: &Control| values.get(&c.id).map(|v| show(c, v, leave_types)))
         .filter(|s| !s.trim().is_empty())
         .take(2)
         .collect();
@@ -329,7 +343,7 @@ pub async fn submit(
         applicant_id: actor.member_id,
         department_id,
         status: flow_state.status,
-        summary: summarize(&def.form, &values),
+        summary: summarize(&def.form, &values, &types),
         values,
         state: flow_state,
         version: 1,

@@ -174,6 +174,11 @@ async fn leave_goes_to_manager_then_hr_and_debits_the_balance(t: &TestServer) {
     assert_eq!(req["status_code"], 1);
     assert_eq!(awaiting(&req), vec![p.manager.0.clone()]);
     assert_eq!(req["values"]["leave"]["duration"], 2.0);
+    assert!(
+        req["summary"].as_str().unwrap().starts_with("年假"),
+        "{}",
+        req["summary"]
+    );
     assert!(req["sp_no"].as_str().unwrap().len() >= 12);
     // Held while pending, not yet debited.
     let b = balance(t, &p.employee.1, None).await;
