@@ -223,6 +223,15 @@ export function approvalSteps({ s, base, shot, newPage, login, ZHANG, LI, ADMIN 
         await z.getByTestId('in-reason').fill('');
         await z.getByTestId('ap-submit').click();
         await expectText(z.locator('[data-testid="field-reason"] [data-testid="field-error"]'), '请假事由');
+        // The same request in English.
+        const en = await newPage('en-US');
+        await login(en, ZHANG.employee_id, ZHANG.password);
+        await en.waitForURL(/\/messages/);
+        await en.goto(a.firstUrl);
+        await expectText(en.getByTestId('ap-status'), 'Approved');
+        await expectText(en.getByTestId('ap-timeline'), 'submitted the request');
+        await shot(en, 'approvals-detail-en');
+        await en.context().close();
         for (const p of [a.zhang, a.li, a.hr]) await p.context().close();
       },
     ],

@@ -321,7 +321,7 @@ function LeaveInput({ id, value, onChange, status, ctx }: { id: string; value: L
   );
 }
 
-function AttachmentInput({ value, onChange, testId }: { value: string[]; onChange: (v: unknown) => void; testId: string }) {
+export function AttachmentInput({ value, onChange, testId }: { value: string[]; onChange: (v: unknown) => void; testId: string }) {
   const { t } = useI18n();
   const [names, setNames] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(0);

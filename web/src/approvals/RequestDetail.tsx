@@ -1,6 +1,7 @@
 // A request: header, read-only values, progress timeline and the actions the caller may take.
 import { App as AntApp, Button, Input, Modal, Radio, Select, Space, Tag, Timeline, type ButtonProps } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
+import { FileOutlined } from '@ant-design/icons';
 import { useNavigate, useParams } from 'react-router';
 import { Loading } from '../components/States';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -10,7 +11,7 @@ import { formatTime } from '../lib/format';
 import { PageHeader } from '../shell/PageHeader';
 import { approvalsApi } from './api';
 import { StatusTag, TemplateIcon, useApprovalEvents } from './common';
-import { FormView } from './FormRenderer';
+import { AttachmentInput, FormView } from './FormRenderer';
 import { pick } from './logic';
 import { MemberSelect, peopleNames, rememberNames } from './pickers';
 import type { LeaveType, RequestDetail as Detail, Step } from './types';
@@ -30,6 +31,7 @@ export function RequestDetail() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [comment, setComment] = useState('');
   const [person, setPerson] = useState<string[]>([]);
+  const [files, setFiles] = useState<string[]>([]);
   const [position, setPosition] = useState<'before' | 'after'>('before');
   const [toStep, setToStep] = useState<number | undefined>();
   const [busy, setBusy] = useState(false);
@@ -60,6 +62,7 @@ export function RequestDetail() {
   const open = (d: Dialog) => {
     setComment('');
     setPerson([]);
+    setFiles([]);
     setPosition('before');
     setToStep(a.return_to[a.return_to.length - 1]);
     setDialogError(null);
@@ -84,13 +87,13 @@ export function RequestDetail() {
     const id = detail.id;
     switch (dialog) {
       case 'approve':
-        return run(() => approvalsApi.approve(id, comment.trim()));
+        return run(() => approvalsApi.approve(id, comment.trim(), files));
       case 'reject':
         if (detail.require_reject_comment && !comment.trim()) {
           setDialogError(t('ap.act.commentRequired'));
           return;
         }
-        return run(() => approvalsApi.reject(id, comment.trim()));
+        return run(() => approvalsApi.reject(id, comment.trim(), files));
       case 'return':
         if (toStep == null) return;
         return run(() => approvalsApi.returnTo(id, toStep, comment.trim()));
@@ -102,7 +105,7 @@ export function RequestDetail() {
         return run(() => approvalsApi.addApprover(id, person[0], position, comment.trim()));
       case 'comment':
         if (!comment.trim()) return;
-        return run(() => approvalsApi.comment(id, comment.trim()));
+        return run(() => approvalsApi.comment(id, comment.trim(), files));
     }
   };
   const withdraw = () =>
@@ -183,6 +186,7 @@ export function RequestDetail() {
                           {s.kind === 'approve' && <span className={`ap-decision ap-decision-${ap.decision}`}>{t(`ap.decision.${ap.decision}`)}</span>}
                           {ap.decided_at > 0 && <span className="hd-muted"> · {formatTime(ap.decided_at, locale)}</span>}
                           {ap.comment && <div className="ap-comment" data-testid="ap-approver-comment">“{ap.comment}”</div>}
+                          <FileLinks ids={ap.file_ids} />
                         </li>
                       ))}
                     </ul>
@@ -206,6 +210,7 @@ export function RequestDetail() {
                         {step && typeof d.to_step === 'number' ? ` → ${stepLabel(step, d.to_step)}` : ''}
                       </div>
                       {text && <div className="ap-comment">{text}</div>}
+                      <FileLinks ids={e.file_ids} />
                       <div className="hd-muted">{formatTime(e.created_at, locale)}</div>
                     </div>
                   ),
@@ -302,9 +307,26 @@ export function RequestDetail() {
             aria-label={t('ap.act.comment')}
             data-testid="ap-dialog-comment"
           />
+          {(dialog === 'approve' || dialog === 'reject' || dialog === 'comment') && (
+            <AttachmentInput value={files} onChange={(v) => setFiles(v as string[])} testId="ap-dialog-files" />
+          )}
           <ErrorAlert error={dialogError} testId="ap-dialog-error" />
         </div>
       </Modal>
+    </div>
+  );
+}
+
+function FileLinks({ ids }: { ids?: string[] }) {
+  const t = useI18n().t;
+  if (!ids?.length) return null;
+  return (
+    <div className="ap-files">
+      {ids.map((id, i) => (
+        <a key={id} href={`/api/v1/files/${encodeURIComponent(id)}`} download className="ap-file-link">
+          <FileOutlined /> {t('ap.attachment')} {i + 1}
+        </a>
+      ))}
     </div>
   );
 }

@@ -62,14 +62,14 @@ export const approvalsApi = {
   saveDraft: (templateId: string, values: Record<string, unknown>) => api.put<A.Draft>(`${B}/drafts/${enc(templateId)}`, { values }, h()),
   deleteDraft: (templateId: string) => api.del(`${B}/drafts/${enc(templateId)}`, h()),
 
-  approve: (id: string, comment: string) => api.post<unknown>(`${B}/requests/${enc(id)}/approve`, { comment }, h()),
-  reject: (id: string, comment: string) => api.post<unknown>(`${B}/requests/${enc(id)}/reject`, { comment }, h()),
+  approve: (id: string, comment: string, file_ids: string[] = []) => api.post<unknown>(`${B}/requests/${enc(id)}/approve`, { comment, file_ids }, h()),
+  reject: (id: string, comment: string, file_ids: string[] = []) => api.post<unknown>(`${B}/requests/${enc(id)}/reject`, { comment, file_ids }, h()),
   withdraw: (id: string) => api.post<unknown>(`${B}/requests/${enc(id)}/withdraw`, undefined, h()),
   returnTo: (id: string, to_step: number, comment: string) => api.post<unknown>(`${B}/requests/${enc(id)}/return`, { to_step, comment }, h()),
   transfer: (id: string, to: string, comment: string) => api.post<unknown>(`${B}/requests/${enc(id)}/transfer`, { to, comment }, h()),
   addApprover: (id: string, member_id: string, position: 'before' | 'after', comment: string) =>
     api.post<unknown>(`${B}/requests/${enc(id)}/add-approver`, { member_id, position, comment }, h()),
-  comment: (id: string, text: string) => api.post<unknown>(`${B}/requests/${enc(id)}/comments`, { text }, h()),
+  comment: (id: string, text: string, file_ids: string[] = []) => api.post<unknown>(`${B}/requests/${enc(id)}/comments`, { text, file_ids }, h()),
   nudge: (id: string) => api.post<unknown>(`${B}/requests/${enc(id)}/nudge`, undefined, h()),
 
   leaveTypes: () => api.get<{ items: A.LeaveType[] }>(`${B}/leave-types`, h()),

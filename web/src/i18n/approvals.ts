@@ -274,6 +274,7 @@ export const approvalsEn = {
   'ap.exp.department': 'Applicant\'s department',
   'ap.exp.download': 'Download Excel (.xlsx)',
   'ap.unlimited': 'No limit',
+  'ap.attachment': 'Attachment',
 } as const;
 
 export const approvalsZh: Record<keyof typeof approvalsEn, string> = {
@@ -550,4 +551,5 @@ export const approvalsZh: Record<keyof typeof approvalsEn, string> = {
   'ap.exp.department': '申请人部门',
   'ap.exp.download': '下载 Excel（.xlsx）',
   'ap.unlimited': '不限',
+  'ap.attachment': '附件',
 };

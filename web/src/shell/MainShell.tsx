@@ -11,6 +11,7 @@ import { Avatar } from '../components/Avatar';
 import { useT } from '../i18n/I18nProvider';
 import type { MessageKey } from '../i18n';
 import { useSession } from '../state/session';
+import { useApprovalCounts } from '../approvals/common';
 
 interface Tab {
   to: string;
@@ -30,6 +31,7 @@ export function MainShell() {
   const { me, isAdmin } = useSession();
   const { store } = useChat();
   const unread = store.totalUnread();
+  const approvals = useApprovalCounts();
   const offline = useOffline();
   return (
     <div className="hd-shell">
@@ -46,6 +48,10 @@ export function MainShell() {
                 <span className="hd-nav-icon">
                   {tab.to === '/messages' ? (
                     <Badge count={unread} size="small" offset={[4, -2]} data-testid="nav-unread">
+                      <span className="hd-nav-badge-icon">{tab.icon}</span>
+                    </Badge>
+                  ) : tab.to === '/workbench' ? (
+                    <Badge count={approvals?.waiting ?? 0} size="small" offset={[4, -2]} data-testid="nav-workbench-badge">
                       <span className="hd-nav-badge-icon">{tab.icon}</span>
                     </Badge>
                   ) : (
