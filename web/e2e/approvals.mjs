@@ -91,6 +91,18 @@ export function approvalSteps({ s, base, shot, newPage, login, ZHANG, LI, ADMIN 
         await shot(page, 'approvals-admin-list');
         await row.getByTestId('ap-template-edit').click();
         await page.getByTestId('ap-designer').waitFor();
+        // A bad formula is refused and the control it names is highlighted.
+        await page.getByTestId('ap-d-tab-form').click();
+        await page.getByTestId('ap-add-control').click();
+        await page.getByTestId('ap-add-kind-formula').click();
+        const formula = page.locator('[data-testid="ap-ctl"][data-control-id="formula"]');
+        await formula.getByTestId('ap-ctl-formula').fill('nothing * (');
+        await page.getByTestId('ap-designer-save').click();
+        await expectText(page.getByTestId('ap-designer-error'), '表单设计 · 计算公式');
+        await page.locator('.ap-ctl-error[data-control-id="formula"]').waitFor();
+        await formula.scrollIntoViewIfNeeded();
+        await shot(page, 'approvals-designer-form');
+        await formula.getByTestId('ap-ctl-remove').click();
         await page.getByTestId('ap-d-tab-flow').click();
         const nodes = page.locator('[data-testid="ap-node-list-root"] > [data-testid="ap-node"]');
         await nodes.first().waitFor();

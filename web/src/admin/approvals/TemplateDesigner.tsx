@@ -41,7 +41,7 @@ const COLUMN_KINDS: ControlType[] = ['text', 'textarea', 'number', 'money', 'dat
 const SOURCES: SourceType[] = ['members', 'manager', 'manager_chain', 'department_leader', 'role', 'applicant_choice', 'applicant'];
 
 export function TemplateDesigner() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { templateId = 'new' } = useParams();
   const navigate = useNavigate();
   const { message } = AntApp.useApp();
@@ -95,7 +95,9 @@ export function TemplateDesigner() {
       setSaving(false);
     }
   };
-  const where = error?.field ? t('ap.d.errorAt', { where: error.field }) : undefined;
+  const ctlTitle = (id: string) => pick(def.form.controls.find((c) => c.id === id)?.title, locale);
+  const whereText = formErrorId ? `${t('ap.d.form')} · ${ctlTitle(formErrorId) || formErrorId}` : flowErrorId ? `${t('ap.d.flow')} · ${flowErrorId}` : error?.field;
+  const where = whereText ? t('ap.d.errorAt', { where: whereText }) : undefined;
 
   return (
     <div className="ap-designer" data-testid="ap-designer">
@@ -194,8 +196,10 @@ function ControlsEditor({
   column?: boolean;
 }) {
   const { t } = useI18n();
+  const [added, setAdded] = useState<string | null>(null);
   const add = (type: ControlType) => {
     const id = newControlId(controls, type);
+    setAdded(id);
     onChange([...controls, { id, title: { zh: t(`ap.d.kind.${type}`), en: '' }, required: false, kind: defaultKind(type) }]);
   };
   return (
@@ -208,6 +212,7 @@ function ControlsEditor({
           index={i}
           count={controls.length}
           error={errorId === c.id}
+          defaultOpen={c.id === added || !!column}
           before={controls.slice(0, i)}
           schema={schema}
           column={column}
@@ -230,6 +235,7 @@ function ControlCard({
   index,
   count,
   error,
+  defaultOpen,
   before,
   schema,
   column,
@@ -241,6 +247,7 @@ function ControlCard({
   index: number;
   count: number;
   error: boolean;
+  defaultOpen?: boolean;
   before: Control[];
   schema: FormSchema;
   column?: boolean;
@@ -254,14 +261,18 @@ function ControlCard({
   const selects = before.filter((x) => x.kind.type === 'select');
   const vwSel = selects.find((x) => x.id === c.visible_when?.control_id);
   const hasValue = k.type !== 'description' && k.type !== 'formula';
+  const [open, setOpen] = useState(!!defaultOpen || error);
+  useEffect(() => {
+    if (error) setOpen(true);
+  }, [error]);
   return (
     <div className={`ap-ctl${error ? ' ap-ctl-error' : ''}`} data-testid="ap-ctl" data-control-id={c.id}>
       <div className="ap-ctl-head">
         <Tag>{t(`ap.d.kind.${k.type}`)}</Tag>
-        <span className="ap-ctl-title">
-          {c.required && <span className="ap-req">*</span>}
+        <button type="button" className="ap-ctl-title ap-ctl-toggle" onClick={() => setOpen(!open)} aria-expanded={open} data-testid="ap-ctl-toggle">
+          {open ? '▾' : '▸'} {c.required && <span className="ap-req">*</span>}
           {pick(c.title, locale) || c.id}
-        </span>
+        </button>
         {hasValue && (
           <Checkbox checked={!!c.required} onChange={(e) => onChange({ ...c, required: e.target.checked })}>
             {t('ap.d.required')}
@@ -271,6 +282,7 @@ function ControlCard({
         <Button size="small" type="text" icon={<ArrowDownOutlined />} disabled={index === count - 1} onClick={() => onMove(1)} aria-label={t('ap.d.moveDown')} />
         <Button size="small" type="text" danger icon={<DeleteOutlined />} onClick={onRemove} aria-label={t('ap.d.remove')} data-testid="ap-ctl-remove" />
       </div>
+      {open && (
       <div className="ap-ctl-body">
         <L label={t('ap.d.controlId')}>
           <Input value={c.id} onChange={(e) => onChange({ ...c, id: e.target.value.replace(/[^A-Za-z0-9_-]/g, '') })} maxLength={64} />
@@ -392,6 +404,7 @@ function ControlCard({
           </div>
         )}
       </div>
+      )}
     </div>
   );
 }
