@@ -337,6 +337,25 @@ pub fn default_leave_types() -> Vec<LeaveType> {
     ]
 }
 
+/// [`ensure`] in its own transaction, after a cheap read shows it is needed: most calls only read.
+pub async fn ensure_ready(
+    state: &crate::state::AppState,
+    org_id: i64,
+    actor_id: i64,
+) -> Result<(), sqlx::Error> {
+    let ready = sqlx::query("SELECT 1 FROM approval_settings WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_optional(state.db.reader())
+        .await?
+        .is_some();
+    if !ready {
+        let mut tx = state.db.begin().await?;
+        ensure(&mut tx, &state.ids, org_id, actor_id).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// Creates the organization's approval settings, leave types and built-in templates unless
 /// they exist. Safe to call on every approvals request: the settings row is the marker.
 pub async fn ensure(

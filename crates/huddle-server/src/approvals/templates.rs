@@ -141,10 +141,8 @@ pub async fn list_templates(
     actor: Actor,
     QueryParams(q): QueryParams<TemplateQuery>,
 ) -> ApiResult<Json<TemplateList>> {
-    let mut tx = state.db.begin().await?;
-    setup::ensure(&mut tx, &state.ids, actor.org_id, actor.member_id).await?;
-    let rows = store::templates(&mut tx, actor.org_id).await?;
-    tx.commit().await?;
+    setup::ensure_ready(&state, actor.org_id, actor.member_id).await?;
+    let rows = store::templates(&mut *state.db.reader().acquire().await?, actor.org_id).await?;
     let dir = state.directory.get(&state.db, actor.org_id).await?;
     let all = q.all && actor.is_admin();
     let items = rows
