@@ -82,9 +82,14 @@ fn check_comment(comment: &str, lang: Lang) -> ApiResult<()> {
     Ok(())
 }
 
-fn active_member(dir: &OrgDirectory, id: Id, lang: Lang) -> ApiResult<()> {
+/// Someone to hand a decision to: active, and visible to the actor in the directory.
+fn active_member(dir: &OrgDirectory, actor: &Actor, id: Id, lang: Lang) -> ApiResult<()> {
+    let viewer = dir.viewer(actor.member_id, actor.role);
+    let visible = dir.tree.visible_departments(&viewer);
     match dir.member(id.0) {
-        Some(m) if m.status == MemberStatus::Active => Ok(()),
+        Some(m) if m.status == MemberStatus::Active && dir.can_see_member(&viewer, &visible, m) => {
+            Ok(())
+        }
         _ => Err(ApiError::invalid(
             "member_id",
             lang.pick("Choose an active colleague.", "请选择在职的同事。"),
@@ -369,7 +374,7 @@ pub async fn transfer(
 ) -> ApiResult<Json<RequestDetail>> {
     check_comment(&body.comment, lang)?;
     let dir = state.directory.get(&state.db, actor.org_id).await?;
-    active_member(&dir, body.to, lang)?;
+    active_member(&dir, &actor, body.to, lang)?;
     let by = Id(actor.member_id);
     let data = serde_json::json!({"comment": body.comment.trim(), "to": body.to});
     transition(
@@ -406,7 +411,7 @@ pub async fn add_approver(
 ) -> ApiResult<Json<RequestDetail>> {
     check_comment(&body.comment, lang)?;
     let dir = state.directory.get(&state.db, actor.org_id).await?;
-    active_member(&dir, body.member_id, lang)?;
+    active_member(&dir, &actor, body.member_id, lang)?;
     let by = Id(actor.member_id);
     let data = serde_json::json!({"comment": body.comment.trim(), "member_id": body.member_id, "position": body.position});
     transition(

@@ -71,22 +71,26 @@ fn collect_refs(v: &Value, members: &mut Vec<Id>, depts: &mut Vec<Id>, files: &m
 pub async fn check_refs(
     conn: &mut AnyConnection,
     dir: &OrgDirectory,
-    org_id: i64,
-    member: i64,
+    actor: &Actor,
     values: &FormValues,
     lang: Lang,
 ) -> ApiResult<Vec<Id>> {
+    let (org_id, member) = (actor.org_id, actor.member_id);
+    // Only people and departments the applicant can see in the directory may be named.
+    let viewer = dir.viewer(actor.member_id, actor.role);
+    let visible = dir.tree.visible_departments(&viewer);
     let (mut members, mut depts, mut files) = (vec![], vec![], vec![]);
     let mut bad: Option<String> = None;
     for (id, v) in values {
         let before = (members.len(), depts.len());
         collect_refs(v, &mut members, &mut depts, &mut files);
-        let new_members_ok = members[before.0..]
-            .iter()
-            .all(|m| dir.member(m.0).is_some());
+        let new_members_ok = members[before.0..].iter().all(|m| {
+            dir.member(m.0)
+                .is_some_and(|x| dir.can_see_member(&viewer, &visible, x))
+        });
         let new_depts_ok = depts[before.1..]
             .iter()
-            .all(|d| dir.tree.get(d.0).is_some());
+            .all(|d| dir.tree.get(d.0).is_some() && visible.contains(d.0));
         if bad.is_none() && !(new_members_ok && new_depts_ok) {
             bad = Some(id.clone());
         }
@@ -306,7 +310,7 @@ pub async fn submit(
     let types = store::leave_types(&mut tx, actor.org_id).await?;
     let values = form::validate(&def.form, &body.values, &validation_context(types.clone()))
         .map_err(|e| form_error(e, lang))?;
-    let files = check_refs(&mut tx, &dir, actor.org_id, actor.member_id, &values, lang).await?;
+    let files = check_refs(&mut tx, &dir, &actor, &values, lang).await?;
     let roles = store::roles(&mut tx, actor.org_id).await?;
     let applicant = Id(actor.member_id);
     let resolved = flow::resolve(

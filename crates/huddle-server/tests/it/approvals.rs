@@ -16,6 +16,7 @@ crate::on_both_backends!(
     admins_export_requests_to_xlsx,
     leave_balance_adjustments_and_shortfalls,
     preview_shows_the_flow_and_branches_follow_the_amount,
+    hidden_departments_stay_hidden_in_requests,
 );
 
 struct People {
@@ -1007,4 +1008,84 @@ async fn preview_shows_the_flow_and_branches_follow_the_amount(t: &TestServer) {
     let (_, again) = t.post(&p.employee.1, "/api/v1/approvals/requests", json!({"template_id": exp["id"], "values": values, "chosen": {"pick": [p.other.0]}, "client_request_id": "exp-1"})).await;
     assert_eq!(again["id"], r["id"]);
     assert_eq!(t.count("approval_requests").await, 1);
+}
+
+async fn hidden_departments_stay_hidden_in_requests(t: &TestServer) {
+    let p = people(t, "审批十一").await;
+    let secret = t.dept(&p.org.admin, "保密部", &p.org.root).await;
+    let (spy, _) = t.member(&p.org, "隐身人", "hidden", &[&secret]).await;
+    let (s, b) = t
+        .patch(
+            &p.org.admin,
+            &format!("/api/v1/departments/{secret}"),
+            json!({"visibility": {"mode": "members"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // A custom template with a contact control: naming a hidden person or department is refused
+    // as if they did not exist; visible colleagues are fine.
+    let tpl = builtin(t, &p.org.admin, "outing").await;
+    let mut def = tpl["definition"].clone();
+    def["form"]["controls"].as_array_mut().unwrap().push(json!({"id": "with", "title": {"zh": "同行人"}, "kind": {"type": "contact", "multiple": true}}));
+    def["form"]["controls"].as_array_mut().unwrap().push(json!({"id": "org", "title": {"zh": "部门"}, "kind": {"type": "contact", "departments": true}}));
+    let (s, b) = t
+        .put(
+            &p.org.admin,
+            &format!(
+                "/api/v1/approvals/templates/{}",
+                tpl["id"].as_str().unwrap()
+            ),
+            def,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let base = json!({"outing": {"start": "2026-12-07T09:00", "end": "2026-12-07T10:00"}, "place": "客户处", "reason": "拜访"});
+    let with = |k: &str, v: Value| {
+        let mut x = base.clone();
+        x[k] = v;
+        x
+    };
+    let (s, e) = file(
+        t,
+        &p.employee.1,
+        &b,
+        with("with", json!({"member_ids": [spy]})),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("values.with")),
+        "{e}"
+    );
+    let (s, e) = file(
+        t,
+        &p.employee.1,
+        &b,
+        with("org", json!({"department_ids": [secret]})),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("values.org")),
+        "{e}"
+    );
+    let (s, r) = file(
+        t,
+        &p.employee.1,
+        &b,
+        with("with", json!({"member_ids": [p.other.0]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    // Nor can a decision be handed to someone hidden from the approver.
+    let path = format!(
+        "/api/v1/approvals/requests/{}/transfer",
+        r["id"].as_str().unwrap()
+    );
+    let (s, e) = t.post(&p.manager.1, &path, json!({"to": spy})).await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("member_id")),
+        "{e}"
+    );
 }
