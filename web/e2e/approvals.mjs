@@ -57,6 +57,7 @@ export function approvalSteps({ s, base, shot, newPage, login, ZHANG, LI, ADMIN 
     await page.getByTestId(`ap-act-${action}`).click();
     const dialog = page.getByTestId('ap-dialog');
     await dialog.getByTestId('ap-dialog-comment').fill(comment);
+    await page.waitForTimeout(300); // let the dialog finish opening
     await page.getByTestId('ap-dialog-ok').click();
     await dialog.waitFor({ state: 'hidden' });
   }
@@ -201,6 +202,8 @@ export function approvalSteps({ s, base, shot, newPage, login, ZHANG, LI, ADMIN 
         await openWaiting(a.li, spNo);
         // A reason is required to reject.
         await a.li.getByTestId('ap-act-reject').click();
+        await a.li.getByTestId('ap-dialog-comment').waitFor();
+        await a.li.waitForTimeout(400); // let the dialog finish opening
         await a.li.getByTestId('ap-dialog-ok').click();
         await expectText(a.li.getByTestId('ap-dialog-error'), '请填写驳回理由');
         await a.li.getByTestId('ap-dialog-comment').fill('项目上线期间不能请假');

@@ -183,7 +183,9 @@ export function RequestDetail() {
                       {s.approvers.map((ap, j) => (
                         <li key={`${ap.member_id}-${j}`} data-testid="ap-approver" data-decision={ap.decision}>
                           <span className="ap-approver-name">{names(ap.member_id)}</span>
-                          {s.kind === 'approve' && <span className={`ap-decision ap-decision-${ap.decision}`}>{t(`ap.decision.${ap.decision}`)}</span>}
+                          {s.kind === 'approve' && (ap.decision !== 'pending' || s.status === 'in_progress') && (
+                            <span className={`ap-decision ap-decision-${ap.decision}`}>{t(`ap.decision.${ap.decision}`)}</span>
+                          )}
                           {ap.decided_at > 0 && <span className="hd-muted"> · {formatTime(ap.decided_at, locale)}</span>}
                           {ap.comment && <div className="ap-comment" data-testid="ap-approver-comment">“{ap.comment}”</div>}
                           <FileLinks ids={ap.file_ids} />
