@@ -97,8 +97,6 @@ fn active_member(dir: &OrgDirectory, actor: &Actor, id: Id, lang: Lang) -> ApiRe
     }
 }
 
-/// Reads the request, applies `action` through the engine and writes the result; retried when
-/// another decision landed in between.
 /// What the timeline records for an action.
 struct Logged<'a> {
     kind: &'a str,
@@ -106,13 +104,15 @@ struct Logged<'a> {
     file_ids: &'a [Id],
 }
 
+/// Reads the request, applies `action` through the engine and writes the result; retried when
+/// another decision landed in between.
 async fn transition(
     state: &AppState,
     actor: &Actor,
     lang: Lang,
     id: i64,
     logged: Logged<'_>,
-    make: impl Fn(&RequestRow) -> ApiResult<Action>,
+    action: Action,
 ) -> ApiResult<Json<RequestDetail>> {
     let Logged {
         kind,
@@ -122,14 +122,10 @@ async fn transition(
     let dir = state.directory.get(&state.db, actor.org_id).await?;
     for _ in 0..5 {
         let mut tx = state.db.begin().await?;
-        let row = store::request(&mut tx, actor.org_id, id).await?;
-        if !view::can_view(&mut tx, actor, &dir, &row).await? {
-            return Err(ApiError::not_found("Approval request"));
-        }
+        let row = view::visible_request(&mut tx, actor, &dir, id).await?;
         let def =
             store::template_version(&mut tx, actor.org_id, row.template_id, row.template_version)
                 .await?;
-        let action = make(&row)?;
         if let Action::Reject { comment, .. } = &action {
             if def.settings.require_reject_comment && comment.trim().is_empty() {
                 return Err(ApiError::invalid(
@@ -255,12 +251,10 @@ pub async fn approve(
             data: decision_data(&body),
             file_ids: &body.file_ids,
         },
-        |_| {
-            Ok(Action::Approve {
-                by,
-                comment: body.comment.trim().into(),
-                file_ids: body.file_ids.clone(),
-            })
+        Action::Approve {
+            by,
+            comment: body.comment.trim().into(),
+            file_ids: body.file_ids.clone(),
         },
     )
     .await
@@ -289,12 +283,10 @@ pub async fn reject(
             data: decision_data(&body),
             file_ids: &body.file_ids,
         },
-        |_| {
-            Ok(Action::Reject {
-                by,
-                comment: body.comment.trim().into(),
-                file_ids: body.file_ids.clone(),
-            })
+        Action::Reject {
+            by,
+            comment: body.comment.trim().into(),
+            file_ids: body.file_ids.clone(),
         },
     )
     .await
@@ -321,7 +313,7 @@ pub async fn withdraw(
             data: serde_json::json!({}),
             file_ids: &[],
         },
-        |_| Ok(Action::Withdraw { by }),
+        Action::Withdraw { by },
     )
     .await
 }
@@ -350,12 +342,10 @@ pub async fn return_request(
             data,
             file_ids: &[],
         },
-        |_| {
-            Ok(Action::Return {
-                by,
-                to_step: body.to_step,
-                comment: body.comment.trim().into(),
-            })
+        Action::Return {
+            by,
+            to_step: body.to_step,
+            comment: body.comment.trim().into(),
         },
     )
     .await
@@ -387,12 +377,10 @@ pub async fn transfer(
             data,
             file_ids: &[],
         },
-        |_| {
-            Ok(Action::Transfer {
-                by,
-                to: body.to,
-                comment: body.comment.trim().into(),
-            })
+        Action::Transfer {
+            by,
+            to: body.to,
+            comment: body.comment.trim().into(),
         },
     )
     .await
@@ -424,13 +412,11 @@ pub async fn add_approver(
             data,
             file_ids: &[],
         },
-        |_| {
-            Ok(Action::AddApprover {
-                by,
-                member: body.member_id,
-                position: body.position,
-                comment: body.comment.trim().into(),
-            })
+        Action::AddApprover {
+            by,
+            member: body.member_id,
+            position: body.position,
+            comment: body.comment.trim().into(),
         },
     )
     .await
@@ -459,10 +445,7 @@ pub async fn comment(
     }
     let dir = state.directory.get(&state.db, actor.org_id).await?;
     let mut tx = state.db.begin().await?;
-    let row = store::request(&mut tx, actor.org_id, id.0).await?;
-    if !view::can_view(&mut tx, &actor, &dir, &row).await? {
-        return Err(ApiError::not_found("Approval request"));
-    }
+    let row = view::visible_request(&mut tx, &actor, &dir, id.0).await?;
     check_files(&mut tx, actor.org_id, actor.member_id, &body.file_ids, lang).await?;
     let now = now_ms();
     let event_id = state.ids.next();
@@ -485,11 +468,7 @@ pub async fn comment(
             .await?;
     }
     tx.commit().await?;
-    let def_name = view::template_names(&mut *state.db.reader().acquire().await?, actor.org_id)
-        .await?
-        .remove(&row.template_id)
-        .map(|(n, _)| n.zh)
-        .unwrap_or_default();
+    let def_name = view::template_name(&state, actor.org_id, row.template_id).await?;
     notify::commented(
         &state,
         &dir,
@@ -515,10 +494,7 @@ pub async fn nudge(
 ) -> ApiResult<Json<RequestDetail>> {
     let dir = state.directory.get(&state.db, actor.org_id).await?;
     let mut tx = state.db.begin().await?;
-    let row = store::request(&mut tx, actor.org_id, id.0).await?;
-    if !view::can_view(&mut tx, &actor, &dir, &row).await? {
-        return Err(ApiError::not_found("Approval request"));
-    }
+    let row = view::visible_request(&mut tx, &actor, &dir, id.0).await?;
     if row.applicant_id != actor.member_id {
         return Err(ApiError::forbidden(lang.pick(
             "Only the applicant can nudge approvers.",
@@ -558,11 +534,7 @@ pub async fn nudge(
     )
     .await?;
     tx.commit().await?;
-    let name = view::template_names(&mut *state.db.reader().acquire().await?, actor.org_id)
-        .await?
-        .remove(&row.template_id)
-        .map(|(n, _)| n.zh)
-        .unwrap_or_default();
+    let name = view::template_name(&state, actor.org_id, row.template_id).await?;
     notify::nudged(&state, &dir, &row, &name, event_id).await;
     view::detail_for(&state, &actor, &dir, id.0).await.map(Json)
 }

@@ -59,6 +59,30 @@ pub async fn can_view(
     })
 }
 
+/// The request when the caller may see it; 404 otherwise (whether or not it exists).
+pub async fn visible_request(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    dir: &OrgDirectory,
+    id: i64,
+) -> ApiResult<RequestRow> {
+    let row = store::request(conn, actor.org_id, id).await?;
+    if !can_view(conn, actor, dir, &row).await? {
+        return Err(ApiError::not_found("Approval request"));
+    }
+    Ok(row)
+}
+
+/// A template's name in Chinese, for notifications.
+pub async fn template_name(state: &AppState, org_id: i64, template_id: i64) -> ApiResult<String> {
+    let mut conn = state.db.reader().acquire().await?;
+    Ok(template_names(&mut conn, org_id)
+        .await?
+        .remove(&template_id)
+        .map(|(n, _)| n.zh)
+        .unwrap_or_default())
+}
+
 /// Template names and icons by id (deleted templates too: their requests stay readable).
 pub async fn template_names(
     conn: &mut AnyConnection,
@@ -142,10 +166,7 @@ pub async fn detail_for(
     id: i64,
 ) -> ApiResult<RequestDetail> {
     let mut conn = state.db.reader().acquire().await?;
-    let row = store::request(&mut conn, actor.org_id, id).await?;
-    if !can_view(&mut conn, actor, dir, &row).await? {
-        return Err(ApiError::not_found("Approval request"));
-    }
+    let row = visible_request(&mut conn, actor, dir, id).await?;
     let def = store::template_version(
         &mut conn,
         actor.org_id,
