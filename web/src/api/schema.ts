@@ -4,6 +4,421 @@
  */
 
 export interface paths {
+    "/api/v1/approvals/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Badge counts: requests waiting for the caller, and the caller's own pending ones. */
+        get: operations["counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/drafts/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's draft for a template (empty values when there is none). */
+        get: operations["get_draft"];
+        /** Save the caller's draft for a template (unvalidated; checked when submitted). */
+        put: operations["save_draft"];
+        post?: never;
+        /** Discard the caller's draft for a template. */
+        delete: operations["delete_draft"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export requests in the administrator's scope (filter by template, status, filing date and
+         *     department). With a template chosen, every form control gets its own column.
+         */
+        get: operations["export_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/leave-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's leave types. */
+        get: operations["list_leave_types"];
+        /**
+         * Replace the leave types (super administrators). A type with ledger entries cannot be removed;
+         *     switch it off with `enabled: false` instead.
+         */
+        put: operations["update_leave_types"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/leave/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add to or take from a member's balance (administrators of the member's department). */
+        post: operations["adjust_leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/leave/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leave balances of the caller (or of a member an administrator manages). */
+        get: operations["leave_balances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/leave/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ledger behind a balance: grants, adjustments, debits and credits, newest first. */
+        get: operations["leave_ledger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a form being filled in and show the flow it would take (who approves, what must be
+         *     chosen). Empty required controls are not an error here; values that are filled must be valid.
+         */
+        post: operations["preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requests in one of the caller's boxes, newest first. */
+        get: operations["list_requests"];
+        put?: never;
+        /**
+         * File a request. The flow is resolved to people now and kept with the request; later template
+         *     changes do not affect it.
+         */
+        post: operations["submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request. */
+        get: operations["get_request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests/{id}/add-approver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an approver (加签) before or after oneself. */
+        post: operations["add_approver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve (同意) the step waiting for the caller. */
+        post: operations["approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Comment on a request (anyone who can see it). */
+        post: operations["comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests/{id}/nudge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Nudge (催办) the people the request waits for; at most once every 10 minutes. */
+        post: operations["nudge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject (驳回) the request; the template may require a reason. */
+        post: operations["reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return (退回) the request to an earlier approval step. */
+        post: operations["return_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transfer (转审) one's decision to a colleague. */
+        post: operations["transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/requests/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw (撤销) one's own request: while pending, or after approval when the template allows. */
+        post: operations["withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Approval roles (e.g. HR, Finance) that flow steps can name. */
+        get: operations["list_roles"];
+        put?: never;
+        /** Create an approval role (super administrators). */
+        post: operations["create_role"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/roles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change an approval role (super administrators). Requests in flight keep the people resolved at submit. */
+        put: operations["update_role"];
+        post?: never;
+        /** Delete an approval role (super administrators); refused while a template's current version uses it. */
+        delete: operations["delete_role"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Templates the caller may file (administrators with `all=true`: every template). */
+        get: operations["list_templates"];
+        put?: never;
+        /** Create a template (super administrators). */
+        post: operations["create_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One template (its current version). */
+        get: operations["get_template"];
+        /**
+         * Save a new version of a template (super administrators). Requests already filed keep the
+         *     version they were filed with.
+         */
+        put: operations["update_template"];
+        post?: never;
+        /** Delete a template (super administrators). Its requests stay readable. */
+        delete: operations["delete_template"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/templates/{id}/enabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Switch a template on or off (super administrators). Requests in flight continue. */
+        post: operations["set_template_enabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-log": {
         parameters: {
             query?: never;
@@ -686,8 +1101,74 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AddApproverBody: {
+            comment?: string;
+            member_id: components["schemas"]["Id"];
+            position: components["schemas"]["AddPosition"];
+        };
         AddMembers: {
             member_ids: components["schemas"]["Id"][];
+        };
+        /**
+         * @description Where an added approver goes relative to the one adding them.
+         * @enum {string}
+         */
+        AddPosition: "before" | "after";
+        /** @description What the caller may do with a request right now. */
+        Allowed: {
+            add_approver: boolean;
+            approve: boolean;
+            comment: boolean;
+            nudge: boolean;
+            reject: boolean;
+            /** @description Steps the caller may return the request to. */
+            return_to: number[];
+            transfer: boolean;
+            withdraw: boolean;
+        };
+        Approver: {
+            added_by?: null | components["schemas"]["Id"];
+            comment?: string;
+            /**
+             * Format: int64
+             * @description When they decided (UTC ms); 0 while pending.
+             */
+            decided_at?: number;
+            decision: components["schemas"]["Decision"];
+            file_ids?: components["schemas"]["Id"][];
+            member_id: components["schemas"]["Id"];
+        };
+        /** @description Who approves (or is CC'd) at a node. */
+        ApproverSource: {
+            member_ids: components["schemas"]["Id"][];
+            /** @enum {string} */
+            type: "members";
+        } | {
+            /** Format: int32 */
+            level: number;
+            /** @enum {string} */
+            type: "manager";
+        } | {
+            /** @enum {string} */
+            type: "manager_chain";
+            /** Format: int32 */
+            up_to_level: number;
+        } | {
+            /** Format: int32 */
+            level: number;
+            /** @enum {string} */
+            type: "department_leader";
+        } | {
+            role_id: components["schemas"]["Id"];
+            /** @enum {string} */
+            type: "role";
+        } | {
+            multiple?: boolean;
+            /** @enum {string} */
+            type: "applicant_choice";
+        } | {
+            /** @enum {string} */
+            type: "applicant";
         };
         AuditEntry: {
             /** @description e.g. `member.create`, `department.move`, `member.reset_password` */
@@ -707,6 +1188,22 @@ export interface components {
             items: components["schemas"]["AuditEntry"][];
             next_cursor?: string | null;
         };
+        /**
+         * @description Why a step passed without anyone's action.
+         * @enum {string}
+         */
+        AutoReason: "no_approver" | "self_skipped" | "deduplicated";
+        Branch: {
+            /** @description All must hold. */
+            conditions: components["schemas"]["Condition"][];
+            name?: string;
+            nodes: components["schemas"]["FlowNode"][];
+            /**
+             * Format: int32
+             * @description Higher wins when several branches match.
+             */
+            priority: number;
+        };
         ChainEntry: {
             /** Format: int64 */
             created_at: number;
@@ -725,6 +1222,34 @@ export interface components {
             /** @description `text` or `link`. */
             content: components["schemas"]["Content"];
             member_ids: components["schemas"]["Id"][];
+        };
+        ChoiceNeeded: {
+            kind: components["schemas"]["StepKind"];
+            multiple: boolean;
+            name: string;
+            node_id: string;
+        };
+        CommentBody: {
+            file_ids?: components["schemas"]["Id"][];
+            text: string;
+        };
+        Condition: {
+            department_ids: components["schemas"]["Id"][];
+            /** @enum {string} */
+            type: "applicant_department";
+        } | {
+            control_id: string;
+            /** Format: double */
+            max?: number | null;
+            /** Format: double */
+            min?: number | null;
+            /** @enum {string} */
+            type: "number_range";
+        } | {
+            control_id: string;
+            option_ids: string[];
+            /** @enum {string} */
+            type: "select_any";
         };
         /** @description What a message says. Stored as JSON beside its `kind`. */
         Content: {
@@ -800,6 +1325,105 @@ export interface components {
             /** @enum {string} */
             kind: "system";
             text: string;
+        } | {
+            /** @description The application key, e.g. `approvals`. */
+            app: string;
+            description?: string;
+            /** @enum {string} */
+            kind: "card";
+            /** @description In-app path, e.g. `/workbench/approvals/123`. */
+            path: string;
+            /** @description A short status shown on the card (e.g. 待审批, 已通过). */
+            status?: string;
+            title: string;
+        };
+        /** @description One control of a form. */
+        Control: {
+            /** @description Stable key within the template (letters, digits, `-`, `_`), e.g. `reason`. */
+            id: string;
+            kind: components["schemas"]["ControlKind"];
+            placeholder?: null | components["schemas"]["I18nText"];
+            required?: boolean;
+            title: components["schemas"]["I18nText"];
+            visible_when?: null | components["schemas"]["VisibleWhen"];
+        };
+        /**
+         * @description The kinds of controls (WeCom: Text, Textarea, Number, Money, Date, DateRange, Selector,
+         *     Contact, File, Table, Location, Tips, Vacation, Attendance, PunchCorrection, Formula).
+         */
+        ControlKind: {
+            /** @enum {string} */
+            type: "text";
+        } | {
+            /** @enum {string} */
+            type: "textarea";
+        } | {
+            /**
+             * Format: int32
+             * @description Decimal places allowed (0–6).
+             */
+            decimals?: number;
+            /** @enum {string} */
+            type: "number";
+            unit?: string | null;
+        } | {
+            currency?: string;
+            /** @enum {string} */
+            type: "money";
+        } | {
+            /** @enum {string} */
+            type: "date";
+            with_time?: boolean;
+        } | {
+            /** @enum {string} */
+            type: "date_range";
+            with_time?: boolean;
+        } | {
+            multiple?: boolean;
+            options: components["schemas"]["SelectOption"][];
+            /** @enum {string} */
+            type: "select";
+        } | {
+            /** @description Pick departments instead of members. */
+            departments?: boolean;
+            multiple?: boolean;
+            /** @enum {string} */
+            type: "contact";
+        } | {
+            /** @enum {string} */
+            type: "attachment";
+        } | {
+            columns: components["schemas"]["Control"][];
+            /** @enum {string} */
+            type: "table";
+        } | {
+            /** @enum {string} */
+            type: "location";
+        } | {
+            text: components["schemas"]["I18nText"];
+            /** @enum {string} */
+            type: "description";
+        } | {
+            /** @enum {string} */
+            type: "leave";
+        } | {
+            /** @enum {string} */
+            type: "business_trip";
+        } | {
+            /** @enum {string} */
+            type: "outing";
+        } | {
+            /** @enum {string} */
+            type: "overtime";
+        } | {
+            /** @enum {string} */
+            type: "punch_correction";
+        } | {
+            /** Format: int32 */
+            decimals?: number;
+            expression: string;
+            /** @enum {string} */
+            type: "formula";
         };
         Conversation: {
             /** @description Group administrators besides the owner. */
@@ -851,6 +1475,18 @@ export interface components {
              */
             total_unread: number;
         };
+        Counts: {
+            /**
+             * Format: int64
+             * @description The caller's own requests still pending.
+             */
+            mine_pending: number;
+            /**
+             * Format: int64
+             * @description Requests waiting for the caller's decision.
+             */
+            waiting: number;
+        };
         CreateConversation: {
             kind: components["schemas"]["ConversationKind"];
             /** @description Direct: exactly the other person. Group: the members besides yourself. */
@@ -883,6 +1519,15 @@ export interface components {
             phone?: string | null;
             position?: string | null;
         };
+        /**
+         * @description One approver's decision (WeCom `sp_yj`).
+         * @enum {string}
+         */
+        Decision: "pending" | "approved" | "rejected" | "transferred" | "returned" | "not_needed" | "added_before";
+        DecisionBody: {
+            comment?: string;
+            file_ids?: components["schemas"]["Id"][];
+        };
         Department: {
             id: components["schemas"]["Id"];
             leader_ids: components["schemas"]["Id"][];
@@ -898,6 +1543,11 @@ export interface components {
         DepartmentList: {
             items: components["schemas"]["Department"][];
             next_cursor?: string | null;
+        };
+        Draft: {
+            /** Format: int64 */
+            updated_at?: number;
+            values: Record<string, never>;
         };
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -948,11 +1598,58 @@ export interface components {
          * @enum {string}
          */
         FileKind: "image" | "file" | "voice";
+        /** @description Who may file a template. Both empty: everyone in the organization. */
+        FilerScope: {
+            /** @description Members of these departments or departments below them. */
+            department_ids?: components["schemas"]["Id"][];
+            member_ids?: components["schemas"]["Id"][];
+        };
+        /** @description A template's approval flow. */
+        FlowDef: {
+            /** @description Consecutive nodes with the same single approver are merged (approve once). */
+            dedupe_consecutive?: boolean;
+            /** @description What happens when a node resolves to nobody (no manager, departed approver, empty role). */
+            missing_approver?: components["schemas"]["MissingApproverPolicy"];
+            nodes: components["schemas"]["FlowNode"][];
+            /** @description Skip the applicant where they would approve their own request. */
+            skip_self?: boolean;
+        };
+        /** @description A node of the flow definition. */
+        FlowNode: {
+            /** @description Stable key within the template, e.g. `manager`. */
+            id: string;
+            mode: components["schemas"]["SignMode"];
+            name?: string;
+            source: components["schemas"]["ApproverSource"];
+            /** @enum {string} */
+            type: "approver";
+        } | {
+            id: string;
+            name?: string;
+            source: components["schemas"]["ApproverSource"];
+            /** @enum {string} */
+            type: "cc";
+        } | {
+            branches: components["schemas"]["Branch"][];
+            default?: components["schemas"]["FlowNode"][];
+            id: string;
+            /** @enum {string} */
+            type: "branch";
+        };
+        /** @description A template's form: controls in display order. */
+        FormSchema: {
+            controls: components["schemas"]["Control"][];
+        };
         ForwardMessage: {
             /** @description Idempotency key; each target gets `<key>:<conversation id>`. */
             client_msg_id: string;
             /** @description Where to forward (conversations you belong to), at most 20. */
             conversation_ids: components["schemas"]["Id"][];
+        };
+        /** @description A text in Chinese and, optionally, English. */
+        I18nText: {
+            en?: string;
+            zh: string;
         };
         /**
          * @description A 64-bit id as a decimal string
@@ -962,6 +1659,81 @@ export interface components {
         JoinChain: {
             /** @description Your line, 1–200 characters. */
             text: string;
+        };
+        LeaveAdjustment: {
+            /**
+             * Format: double
+             * @description Positive to add, negative to take away (days, or hours for hourly types; steps of 0.5).
+             */
+            amount: number;
+            leave_type: string;
+            member_id: components["schemas"]["Id"];
+            note: string;
+        };
+        LeaveBalance: {
+            /**
+             * Format: double
+             * @description What can still be requested: balance − reserved.
+             */
+            available: number;
+            /**
+             * Format: double
+             * @description Granted and adjusted minus used (days, or hours for hourly types).
+             */
+            balance: number;
+            leave_type: string;
+            name: components["schemas"]["I18nText"];
+            /**
+             * Format: double
+             * @description Held by pending requests.
+             */
+            reserved: number;
+            unit: components["schemas"]["LeaveUnit"];
+            /** @description No balance is kept for this type. */
+            unlimited: boolean;
+        };
+        LeaveBalances: {
+            items: components["schemas"]["LeaveBalance"][];
+            member_id: components["schemas"]["Id"];
+        };
+        /** @description A leave type configured for the organization (年假, 事假, 病假, 调休 …). */
+        LeaveType: {
+            /** @description Switched off types cannot be requested any more but keep their ledger. */
+            enabled?: boolean;
+            /**
+             * Format: double
+             * @description Working hours in a day, for converting and for hourly types (default 8).
+             */
+            hours_per_day?: number;
+            /** @description Stable key, e.g. `annual`. */
+            key: string;
+            name: components["schemas"]["I18nText"];
+            quota: components["schemas"]["QuotaRule"];
+            unit: components["schemas"]["LeaveUnit"];
+        };
+        LeaveTypeList: {
+            items: components["schemas"]["LeaveType"][];
+        };
+        /**
+         * @description How a leave type is taken and counted.
+         * @enum {string}
+         */
+        LeaveUnit: "day" | "half_day" | "hour";
+        Ledger: {
+            items: components["schemas"]["LedgerEntry"][];
+        };
+        LedgerEntry: {
+            actor_id: components["schemas"]["Id"];
+            /** Format: double */
+            amount: number;
+            /** Format: int64 */
+            created_at: number;
+            id: components["schemas"]["Id"];
+            /** @description grant, adjust, debit, credit */
+            kind: string;
+            leave_type: string;
+            note: string;
+            request_id?: null | components["schemas"]["Id"];
         };
         LoginRequest: {
             /** @description Employee ID (工号), phone or email. */
@@ -1044,6 +1816,8 @@ export interface components {
             /** @description Ascending by `seq`. */
             items: components["schemas"]["Message"][];
         };
+        /** @enum {string} */
+        MissingApproverPolicy: "auto_pass" | "to_admins";
         MyConversationSettings: {
             /** @description Do not disturb: messages still arrive, marked not to notify. */
             muted?: boolean | null;
@@ -1064,6 +1838,23 @@ export interface components {
              */
             recall_window_minutes: number;
         };
+        /** @description A member or department as approvals show them (name and avatar, no contact details). */
+        PersonRef: {
+            avatar_url?: string | null;
+            id: components["schemas"]["Id"];
+            /** @description Departed, disabled or deleted. */
+            inactive: boolean;
+            name: string;
+        };
+        Preview: {
+            /** @description Nodes where the applicant must choose people before submitting. */
+            choices_needed: components["schemas"]["ChoiceNeeded"][];
+            people: components["schemas"]["PersonRef"][];
+            /** @description The flow as it would run; absent while choices are missing. */
+            steps?: components["schemas"]["ResolvedStep"][] | null;
+            /** @description The validated values with computed durations, sums and formulas. */
+            values: Record<string, never>;
+        };
         QuietHours: {
             enabled: boolean;
             /** @description `HH:MM` local time, e.g. `08:00` (may be earlier than `start`: the window spans midnight). */
@@ -1075,6 +1866,23 @@ export interface components {
              * @description The user's offset from UTC in minutes, e.g. 480 for China Standard Time.
              */
             utc_offset_minutes: number;
+        };
+        /** @description How much of a leave type a member gets each calendar year. */
+        QuotaRule: {
+            /** @enum {string} */
+            type: "unlimited";
+        } | {
+            /** @enum {string} */
+            type: "manual";
+        } | {
+            /** Format: double */
+            per_year: number;
+            /** @enum {string} */
+            type: "fixed";
+        } | {
+            tiers: components["schemas"]["SeniorityTier"][];
+            /** @enum {string} */
+            type: "by_seniority";
         };
         Receipts: {
             message_id: components["schemas"]["Id"];
@@ -1088,12 +1896,88 @@ export interface components {
             total: number;
             unread_by: components["schemas"]["Id"][];
         };
+        RequestDetail: components["schemas"]["RequestSummary"] & {
+            allowed: components["schemas"]["Allowed"];
+            /** @description The form as it was when the request was filed. */
+            form: components["schemas"]["FormSchema"];
+            /** @description Everyone the request mentions (applicant, approvers, CC, commenters). */
+            people: components["schemas"]["PersonRef"][];
+            require_reject_comment: boolean;
+            state: components["schemas"]["RequestState"];
+            /** Format: int64 */
+            template_version: number;
+            timeline: components["schemas"]["TimelineEntry"][];
+            values: Record<string, never>;
+        };
+        RequestList: {
+            items: components["schemas"]["RequestSummary"][];
+            next_cursor?: string | null;
+        };
+        /** @description The whole state of a request's flow. */
+        RequestState: {
+            applicant: components["schemas"]["Id"];
+            /** @description Index of the step in progress while pending. */
+            current?: number | null;
+            status: components["schemas"]["RequestStatus"];
+            steps: components["schemas"]["Step"][];
+        };
+        /**
+         * @description Request status (WeCom `sp_status`).
+         * @enum {string}
+         */
+        RequestStatus: "pending" | "approved" | "rejected" | "withdrawn" | "withdrawn_after_approval";
+        /** @description A request as lists show it. */
+        RequestSummary: {
+            applicant: components["schemas"]["PersonRef"];
+            /** @description Who must act now. */
+            awaiting: components["schemas"]["PersonRef"][];
+            /** Format: int64 */
+            created_at: number;
+            icon: string;
+            id: components["schemas"]["Id"];
+            /** @description 审批单号, e.g. 202612010001. */
+            sp_no: string;
+            status: components["schemas"]["RequestStatus"];
+            /**
+             * Format: int32
+             * @description WeCom's status number (1 pending, 2 approved, 3 rejected, 4 withdrawn, 6 withdrawn after approval).
+             */
+            status_code: number;
+            /** @description A line about the content, e.g. 年假 · 2026-12-01 ~ 2026-12-03 · 3天. */
+            summary: string;
+            template_id: components["schemas"]["Id"];
+            template_name: components["schemas"]["I18nText"];
+            /** Format: int64 */
+            updated_at: number;
+        };
         ResetPassword: {
             /** @description A temporary password the member must change at next sign-in. */
             password: string;
         };
+        ResolvedStep: {
+            auto?: null | components["schemas"]["AutoReason"];
+            kind: components["schemas"]["StepKind"];
+            /** @description In order (the order matters for sequential steps). Empty when `auto` is set. */
+            members: components["schemas"]["Id"][];
+            mode: components["schemas"]["SignMode"];
+            name?: string;
+            /** @description The definition node it came from. */
+            node_id: string;
+        };
+        ReturnBody: {
+            comment?: string;
+            /** @description Index of an earlier approval step. */
+            to_step: number;
+        };
         /** @enum {string} */
         Role: "member" | "admin" | "super_admin";
+        RoleList: {
+            items: components["schemas"]["Role"][];
+        };
+        RoleWrite: {
+            member_ids: components["schemas"]["Id"][];
+            name: string;
+        };
         SearchHit: {
             /** @description Where the message is: open the conversation around `seq` (e.g. `after_seq = seq - 1`). */
             conversation_id: components["schemas"]["Id"];
@@ -1112,6 +1996,10 @@ export interface components {
         SearchResults: {
             items: components["schemas"]["Member"][];
         };
+        SelectOption: {
+            id: string;
+            label: components["schemas"]["I18nText"];
+        };
         SendMessage: {
             /**
              * @description Your idempotency key (1–64 characters): a retried send with the same key returns the
@@ -1120,6 +2008,12 @@ export interface components {
             client_msg_id: string;
             content: components["schemas"]["Content"];
             reply_to?: null | components["schemas"]["Id"];
+        };
+        SeniorityTier: {
+            /** Format: double */
+            amount: number;
+            /** Format: int32 */
+            min_years: number;
         };
         SessionInfo: {
             /** Format: int64 */
@@ -1166,6 +2060,38 @@ export interface components {
             /** @description True while the server has no organization yet. */
             needs_setup: boolean;
         };
+        /**
+         * @description How several people at one node decide.
+         * @enum {string}
+         */
+        SignMode: "all" | "any" | "sequential";
+        Step: {
+            approvers: components["schemas"]["Approver"][];
+            auto?: null | components["schemas"]["AutoReason"];
+            kind: components["schemas"]["StepKind"];
+            mode: components["schemas"]["SignMode"];
+            name?: string;
+            node_id: string;
+            status: components["schemas"]["StepStatus"];
+        };
+        /** @enum {string} */
+        StepKind: "approve" | "cc";
+        /**
+         * @description A step's state (WeCom node `sp_status`).
+         * @enum {string}
+         */
+        StepStatus: "waiting" | "in_progress" | "approved" | "rejected" | "skipped" | "returned" | "notified" | "cancelled";
+        SubmitRequest: {
+            /** @description People chosen by the applicant for "applicant chooses" nodes, by node id. */
+            chosen?: {
+                [key: string]: components["schemas"]["Id"][];
+            };
+            /** @description Makes a retried submit return the first request instead of filing twice. */
+            client_request_id?: string | null;
+            template_id: components["schemas"]["Id"];
+            /** @description Raw values by control id (shapes per control kind, see the approval docs). */
+            values: Record<string, never>;
+        };
         SyncRequest: {
             /** @description Conversation id → the highest `seq` the client holds for it. */
             have?: {
@@ -1188,6 +2114,65 @@ export interface components {
             has_more: boolean;
             /** @description What the client missed, ascending by `seq`. */
             messages: components["schemas"]["Message"][];
+        };
+        Template: {
+            /** @description The built-in template this began as (leave, expense, trip, outing, punch_correction). */
+            builtin?: string | null;
+            /** @description Whether the caller may file it. */
+            can_file: boolean;
+            definition: components["schemas"]["TemplateDefinition"];
+            enabled: boolean;
+            id: components["schemas"]["Id"];
+            /** Format: int64 */
+            updated_at: number;
+            /**
+             * Format: int64
+             * @description The current version; saving the definition makes a new one.
+             */
+            version: number;
+        };
+        /** @description Everything an administrator edits about a template; one immutable version per save. */
+        TemplateDefinition: {
+            description?: string;
+            flow: components["schemas"]["FlowDef"];
+            form: components["schemas"]["FormSchema"];
+            /** @description Group shown on the workbench, e.g. 假勤, 财务, 人事, 行政, 其他. */
+            group?: string;
+            /** @description Icon key: leave, expense, trip, outing, punch, overtime, purchase, general, seal, car. */
+            icon?: string;
+            name: components["schemas"]["I18nText"];
+            scope?: components["schemas"]["FilerScope"];
+            settings?: components["schemas"]["TemplateSettings"];
+        };
+        TemplateEnabled: {
+            enabled: boolean;
+        };
+        TemplateList: {
+            items: components["schemas"]["Template"][];
+        };
+        TemplateSettings: {
+            /** @description The applicant may withdraw after approval (通过后撤销); leave is credited back. */
+            allow_withdraw_after_approval?: boolean;
+            /** @description Approvers must give a reason when they reject. */
+            require_reject_comment?: boolean;
+        };
+        TimelineEntry: {
+            actor_id: components["schemas"]["Id"];
+            comment?: string;
+            /** Format: int64 */
+            created_at: number;
+            data: Record<string, never>;
+            file_ids?: components["schemas"]["Id"][];
+            id: components["schemas"]["Id"];
+            /**
+             * @description submitted, approved, rejected, withdrawn, returned, transferred, added_approver,
+             *     commented, nudged, cc, auto_passed, finished.
+             */
+            kind: string;
+        };
+        TransferBody: {
+            comment?: string;
+            to: components["schemas"]["Id"];
         };
         TransferOwner: {
             member_id: components["schemas"]["Id"];
@@ -1252,6 +2237,11 @@ export interface components {
         };
         /** @enum {string} */
         VisibilityMode: "all" | "members" | "listed";
+        /** @description "Show this control only when select `control_id` has one of `option_ids` chosen." */
+        VisibleWhen: {
+            control_id: string;
+            option_ids: string[];
+        };
     };
     responses: never;
     parameters: never;
@@ -1261,6 +2251,1236 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Counts"];
+                };
+            };
+        };
+    };
+    get_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draft"];
+                };
+            };
+        };
+    };
+    save_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Draft"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draft"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    export_requests: {
+        parameters: {
+            query?: {
+                template_id?: components["schemas"]["Id"];
+                status?: string;
+                from?: number;
+                to?: number;
+                department_id?: components["schemas"]["Id"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An .xlsx workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_leave_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveTypeList"];
+                };
+            };
+        };
+    };
+    update_leave_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveTypeList"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveTypeList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    adjust_leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveAdjustment"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveBalances"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    leave_balances: {
+        parameters: {
+            query?: {
+                /** @description Another member (administrators); the caller when absent. */
+                member_id?: components["schemas"]["Id"];
+                leave_type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveBalances"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    leave_ledger: {
+        parameters: {
+            query?: {
+                /** @description Another member (administrators); the caller when absent. */
+                member_id?: components["schemas"]["Id"];
+                leave_type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ledger"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_requests: {
+        parameters: {
+            query?: {
+                box?: "mine" | "waiting" | "handled" | "cc" | "all";
+                status?: string;
+                template_id?: components["schemas"]["Id"];
+                /** @description Matches the request number, the applicant's name or the summary. */
+                q?: string;
+                /** @description Filed at or after (UTC ms). */
+                from?: number;
+                /** @description Filed before (UTC ms). */
+                to?: number;
+                /** @description Applicant's department (and below); `all` box only. */
+                department_id?: components["schemas"]["Id"];
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_approver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddApproverBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    nudge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    return_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_roles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleList"];
+                };
+            };
+        };
+    };
+    create_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleWrite"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleWrite"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_templates: {
+        parameters: {
+            query?: {
+                /** @description Administrators: include disabled templates and ones the caller may not file. */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+        };
+    };
+    create_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateDefinition"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateDefinition"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_template_enabled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateEnabled"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_audit_log: {
         parameters: {
             query?: {

@@ -377,7 +377,7 @@ export function MessageRow({
   return (
     <div className={`hd-msg${mine ? ' mine' : ''}${highlight ? ' hd-highlight' : ''}`} data-testid="message" data-seq={msg?.seq ?? ''} data-mine={mine ? '1' : '0'}>
       {!mine &&
-        (conv.kind === 'channel' && !name ? (
+        (conv.kind === 'channel' && (senderId === '0' || !name) ? (
           <span className="hd-channel-avatar" aria-hidden>
             <NotificationOutlined />
           </span>
