@@ -16,10 +16,11 @@ pub fn check_flow(flow: &FlowDef, form: &crate::form::FormSchema) -> Result<(), 
     check_nodes(&flow.nodes, form, &mut ids)
 }
 
-fn flow_err(node_id: &str, message: String) -> FlowError {
+fn flow_err(node_id: &str, message: String, message_zh: String) -> FlowError {
     FlowError {
         node_id: Some(node_id.to_string()),
         message,
+        message_zh,
     }
 }
 
@@ -31,15 +32,25 @@ fn check_nodes<'a>(
     for node in nodes {
         let id = node_id(node);
         if !crate::form::is_valid_id(id) || id.starts_with("added-") {
-            return Err(flow_err(id, format!("\"{id}\" is not a valid node id")));
+            return Err(flow_err(
+                id,
+                format!("\"{id}\" is not a valid node id"),
+                format!(
+                    "“{id}”不是有效的节点标识（1–64位字母、数字、“-”或“_”，且不能以“added-”开头）。"
+                ),
+            ));
         }
         if ids.contains(&id) {
-            return Err(flow_err(id, format!("the node id \"{id}\" is used twice")));
+            return Err(flow_err(
+                id,
+                format!("the node id \"{id}\" is used twice"),
+                format!("节点标识“{id}”重复。"),
+            ));
         }
         ids.push(id);
         match node {
-            FlowNode::Approver { source, .. } | FlowNode::Cc { source, .. } => {
-                check_source(id, source)?
+            FlowNode::Approver { source, name, .. } | FlowNode::Cc { source, name, .. } => {
+                check_source(id, name, source)?
             }
             FlowNode::Branch {
                 branches, default, ..
@@ -48,6 +59,7 @@ fn check_nodes<'a>(
                     return Err(flow_err(
                         id,
                         format!("the branch node \"{id}\" has no branches"),
+                        format!("条件分支“{id}”没有分支。"),
                     ));
                 }
                 for b in branches {
@@ -69,12 +81,20 @@ fn node_id(node: &FlowNode) -> &str {
     }
 }
 
-fn check_source(id: &str, source: &ApproverSource) -> Result<(), FlowError> {
+/// `name` is the node's display name; Chinese messages use it when set, else the id.
+fn check_source(id: &str, name: &str, source: &ApproverSource) -> Result<(), FlowError> {
     let level_ok = |l: u8| (1..=MAX_LEVEL).contains(&l);
+    let zh = if name.trim().is_empty() {
+        id
+    } else {
+        name.trim()
+    };
     match source {
-        ApproverSource::Members { member_ids } if member_ids.is_empty() => {
-            Err(flow_err(id, format!("the node \"{id}\" names no members")))
-        }
+        ApproverSource::Members { member_ids } if member_ids.is_empty() => Err(flow_err(
+            id,
+            format!("the node \"{id}\" names no members"),
+            format!("节点“{zh}”没有选择人员。"),
+        )),
         ApproverSource::Manager { level }
         | ApproverSource::ManagerChain { up_to_level: level }
         | ApproverSource::DepartmentLeader { level }
@@ -83,6 +103,7 @@ fn check_source(id: &str, source: &ApproverSource) -> Result<(), FlowError> {
             Err(flow_err(
                 id,
                 format!("the level of node \"{id}\" must be between 1 and {MAX_LEVEL}"),
+                format!("节点“{zh}”的层级须在1到{MAX_LEVEL}之间。"),
             ))
         }
         _ => Ok(()),
@@ -105,6 +126,7 @@ fn check_condition(
                 return Err(flow_err(
                     id,
                     "a department condition lists no departments".into(),
+                    "部门条件没有选择部门。".into(),
                 ));
             }
         }
@@ -117,6 +139,7 @@ fn check_condition(
                 return Err(flow_err(
                     id,
                     format!("a condition names \"{control_id}\", which the form does not have"),
+                    format!("条件引用的“{control_id}”不在表单中。"),
                 ));
             };
             let numeric = matches!(
@@ -134,18 +157,21 @@ fn check_condition(
                 return Err(flow_err(
                     id,
                     format!("a number condition cannot read \"{control_id}\""),
+                    format!("数值条件不能使用{}。", ctl.zh_name()),
                 ));
             }
             if min.is_none() && max.is_none() {
                 return Err(flow_err(
                     id,
                     format!("the condition on \"{control_id}\" has no bounds"),
+                    format!("{}的条件没有设置范围。", ctl.zh_name()),
                 ));
             }
             if min.is_some_and(|m| !m.is_finite()) || max.is_some_and(|m| !m.is_finite()) {
                 return Err(flow_err(
                     id,
                     format!("the condition on \"{control_id}\" has a bad bound"),
+                    format!("{}的条件范围无效。", ctl.zh_name()),
                 ));
             }
             if let (Some(a), Some(b)) = (min, max) {
@@ -153,6 +179,7 @@ fn check_condition(
                     return Err(flow_err(
                         id,
                         format!("the condition on \"{control_id}\" has min above max"),
+                        format!("{}的条件下限大于上限。", ctl.zh_name()),
                     ));
                 }
             }
@@ -165,12 +192,14 @@ fn check_condition(
                 return Err(flow_err(
                     id,
                     format!("a condition names \"{control_id}\", which the form does not have"),
+                    format!("条件引用的“{control_id}”不在表单中。"),
                 ));
             };
             if option_ids.is_empty() {
                 return Err(flow_err(
                     id,
                     format!("the condition on \"{control_id}\" lists no options"),
+                    format!("{}的条件没有选择选项。", ctl.zh_name()),
                 ));
             }
             match &ctl.kind {
@@ -182,6 +211,7 @@ fn check_condition(
                         return Err(flow_err(
                             id,
                             format!("\"{control_id}\" has no option \"{o}\""),
+                            format!("{}没有选项“{o}”。", ctl.zh_name()),
                         ));
                     }
                 }
@@ -190,6 +220,7 @@ fn check_condition(
                     return Err(flow_err(
                         id,
                         format!("an option condition cannot read \"{control_id}\""),
+                        format!("选项条件不能使用{}。", ctl.zh_name()),
                     ))
                 }
             }

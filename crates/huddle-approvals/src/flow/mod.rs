@@ -223,5 +223,8 @@ pub enum ResolveError {
 #[error("{message}")]
 pub struct FlowError {
     pub node_id: Option<String>,
+    /// English, e.g. `the node "a" names no members`.
     pub message: String,
+    /// The same in Chinese
+    pub message_zh: String,
 }

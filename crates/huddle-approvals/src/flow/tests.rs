@@ -457,10 +457,68 @@ fn branches_pick_highest_priority_else_default() {
     assert_eq!(pick(&dir, FormValues::new()), 55);
 }
 
+/// The error, asserting that it carries both an English and a Chinese message.
+fn checked_err(r: Result<(), FlowError>) -> FlowError {
+    let e = r.unwrap_err();
+    assert!(!e.message.trim().is_empty(), "{e:?}");
+    assert!(!e.message_zh.trim().is_empty(), "{e:?}");
+    e
+}
+
+#[test]
+fn flow_errors_in_chinese() {
+    let form = form();
+    let bad = |nodes: Vec<FlowNode>| checked_err(check_flow(&flow(nodes), &form));
+    let mut boss = approver("boss", members(&[]), SignMode::Any);
+    if let FlowNode::Approver { name, .. } = &mut boss {
+        *name = "老板".into();
+    }
+    let e = bad(vec![boss]);
+    assert_eq!(e.node_id.as_deref(), Some("boss"));
+    assert_eq!(e.message, "the node \"boss\" names no members");
+    assert_eq!(e.message_zh, "节点“老板”没有选择人员。");
+    assert_eq!(
+        bad(vec![
+            approver("a", members(&[1]), SignMode::Any),
+            approver("a", members(&[2]), SignMode::Any)
+        ])
+        .message_zh,
+        "节点标识“a”重复。"
+    );
+    let cond = |c: Condition| {
+        bad(vec![FlowNode::Branch {
+            id: "b".into(),
+            branches: vec![Branch {
+                name: String::new(),
+                priority: 0,
+                conditions: vec![c],
+                nodes: vec![],
+            }],
+            default: vec![],
+        }])
+        .message_zh
+    };
+    assert_eq!(
+        cond(Condition::NumberRange {
+            control_id: "amount".into(),
+            min: Some(2.0),
+            max: Some(1.0),
+        }),
+        "“amount”的条件下限大于上限。"
+    );
+    assert_eq!(
+        cond(Condition::SelectAny {
+            control_id: "nope".into(),
+            option_ids: vec!["a".into()],
+        }),
+        "条件引用的“nope”不在表单中。"
+    );
+}
+
 #[test]
 fn check_flow_refuses_bad_definitions() {
     let form = form();
-    let bad = |nodes: Vec<FlowNode>| check_flow(&flow(nodes), &form).unwrap_err();
+    let bad = |nodes: Vec<FlowNode>| checked_err(check_flow(&flow(nodes), &form));
     assert!(bad(vec![
         approver("a", members(&[1]), SignMode::Any),
         approver("a", members(&[2]), SignMode::Any)
@@ -555,8 +613,7 @@ fn check_flow_refuses_bad_definitions() {
     nested
         .nodes
         .push(approver("n-big", members(&[1]), SignMode::Any));
-    assert!(check_flow(&nested, &form)
-        .unwrap_err()
+    assert!(checked_err(check_flow(&nested, &form))
         .message
         .contains("twice"));
 }

@@ -69,9 +69,23 @@ pub(super) fn is_number_literal(s: &str) -> bool {
         && (!s.contains('.') || (!frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit())))
 }
 
+/// Why a formula does not parse: English and Chinese (both without final punctuation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct FormulaError {
+    pub en: String,
+    pub zh: String,
+}
+
+fn ferr(en: impl Into<String>, zh: impl Into<String>) -> FormulaError {
+    FormulaError {
+        en: en.into(),
+        zh: zh.into(),
+    }
+}
+
 /// Splits a formula into tokens. Control ids may contain `-`: a run like `a-b` is the control
 /// `a-b` when the form has one, else `a` minus `b` (write `a - b` to be explicit).
-fn tokenize(src: &str, names: &[String]) -> Result<Vec<Tok>, String> {
+fn tokenize(src: &str, names: &[String]) -> Result<Vec<Tok>, FormulaError> {
     let chars: Vec<char> = src.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -121,22 +135,33 @@ fn tokenize(src: &str, names: &[String]) -> Result<Vec<Tok>, String> {
                 let len = taken.unwrap_or(*candidates.last().unwrap_or(&run.len()));
                 let tok = &run[..len];
                 if tok.is_empty() {
-                    return Err(format!("unexpected \"{run}\""));
+                    return Err(ferr(
+                        format!("unexpected \"{run}\""),
+                        format!("无法识别“{run}”"),
+                    ));
                 }
                 if is_number_literal(tok) {
-                    out.push(Tok::Num(
-                        tok.parse().map_err(|_| format!("bad number \"{tok}\""))?,
-                    ));
+                    out.push(Tok::Num(tok.parse().map_err(|_| {
+                        ferr(format!("bad number \"{tok}\""), format!("数字“{tok}”有误"))
+                    })?));
                 } else if tok.starts_with(|c: char| c.is_ascii_digit())
                     && tok.parse::<f64>().is_ok()
                 {
-                    return Err(format!("bad number \"{tok}\""));
+                    return Err(ferr(
+                        format!("bad number \"{tok}\""),
+                        format!("数字“{tok}”有误"),
+                    ));
                 } else {
                     out.push(Tok::Name(tok.to_string()));
                 }
                 i += tok.chars().count();
             }
-            other => return Err(format!("unexpected \"{other}\"")),
+            other => {
+                return Err(ferr(
+                    format!("unexpected \"{other}\""),
+                    format!("无法识别“{other}”"),
+                ))
+            }
         }
     }
     Ok(out)
@@ -153,7 +178,7 @@ impl Parser {
         self.toks.get(self.pos)
     }
 
-    fn expr(&mut self) -> Result<Expr, String> {
+    fn expr(&mut self) -> Result<Expr, FormulaError> {
         let mut left = self.term()?;
         while let Some(Tok::Op(op @ ('+' | '-'))) = self.peek().cloned() {
             self.pos += 1;
@@ -163,7 +188,7 @@ impl Parser {
         Ok(left)
     }
 
-    fn term(&mut self) -> Result<Expr, String> {
+    fn term(&mut self) -> Result<Expr, FormulaError> {
         let mut left = self.factor()?;
         while let Some(Tok::Op(op @ ('*' | '/'))) = self.peek().cloned() {
             self.pos += 1;
@@ -173,10 +198,10 @@ impl Parser {
         Ok(left)
     }
 
-    fn factor(&mut self) -> Result<Expr, String> {
+    fn factor(&mut self) -> Result<Expr, FormulaError> {
         self.depth += 1;
         if self.depth > FORMULA_MAX_DEPTH {
-            return Err("the formula is nested too deeply".into());
+            return Err(ferr("the formula is nested too deeply", "括号嵌套过深"));
         }
         let tok = self.peek().cloned();
         self.pos += 1;
@@ -188,27 +213,32 @@ impl Parser {
             Some(Tok::Open) => {
                 let e = self.expr()?;
                 if self.peek() != Some(&Tok::Close) {
-                    return Err("a parenthesis is not closed".into());
+                    return Err(ferr("a parenthesis is not closed", "括号没有闭合"));
                 }
                 self.pos += 1;
                 e
             }
-            Some(Tok::Close) => return Err("unexpected \")\"".into()),
-            Some(Tok::Op(o)) => return Err(format!("unexpected \"{o}\"")),
-            None => return Err("the formula ends too early".into()),
+            Some(Tok::Close) => return Err(ferr("unexpected \")\"", "多了一个“)”")),
+            Some(Tok::Op(o)) => {
+                return Err(ferr(
+                    format!("unexpected \"{o}\""),
+                    format!("“{o}”的位置不对"),
+                ))
+            }
+            None => return Err(ferr("the formula ends too early", "公式不完整")),
         };
         self.depth -= 1;
         Ok(e)
     }
 }
 
-pub(super) fn parse_formula(src: &str, names: &[String]) -> Result<Expr, String> {
+pub(super) fn parse_formula(src: &str, names: &[String]) -> Result<Expr, FormulaError> {
     if src.len() > FORMULA_MAX_LEN {
-        return Err("the formula is too long".into());
+        return Err(ferr("the formula is too long", "公式过长"));
     }
     let toks = tokenize(src, names)?;
     if toks.is_empty() {
-        return Err("the formula is empty".into());
+        return Err(ferr("the formula is empty", "公式为空"));
     }
     let mut p = Parser {
         toks,
@@ -217,7 +247,10 @@ pub(super) fn parse_formula(src: &str, names: &[String]) -> Result<Expr, String>
     };
     let e = p.expr()?;
     if p.pos != p.toks.len() {
-        return Err("unexpected text after the formula".into());
+        return Err(ferr(
+            "unexpected text after the formula",
+            "公式末尾有多余内容",
+        ));
     }
     Ok(e)
 }

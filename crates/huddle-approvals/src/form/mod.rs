@@ -265,7 +265,22 @@ pub struct FieldError {
 pub struct SchemaError {
     /// The offending control id, when there is one.
     pub control_id: Option<String>,
+    /// English, e.g. `the control id "a" is used twice`.
     pub message: String,
+    /// The same in Chinese
+    pub message_zh: String,
+}
+
+impl Control {
+    /// How Chinese messages name the control: its Chinese title (else the English one, else the
+    /// id) in quotes, e.g. `“事由”`.
+    pub(crate) fn zh_name(&self) -> String {
+        let t = [&self.title.zh, &self.title.en, &self.id]
+            .into_iter()
+            .find(|t| !t.trim().is_empty())
+            .map_or("", |t| t.as_str());
+        format!("“{t}”")
+    }
 }
 
 /// Text limits.

@@ -24,6 +24,7 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
             return Err(schema_err(
                 c,
                 format!("the control id \"{}\" is used twice", c.id),
+                format!("控件标识“{}”重复。", c.id),
             ));
         }
         if let Some(vw) = &c.visible_when {
@@ -34,16 +35,26 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
                         "\"{}\" depends on \"{}\", which is not a control before it",
                         c.id, vw.control_id
                     ),
+                    format!(
+                        "{}依赖的“{}”不是排在它前面的控件。",
+                        c.zh_name(),
+                        vw.control_id
+                    ),
                 ));
             };
             let ControlKind::Select { options, .. } = &sel.kind else {
                 return Err(schema_err(
                     c,
                     format!("\"{}\" can only depend on a select control", c.id),
+                    format!("{}只能依赖选择控件。", c.zh_name()),
                 ));
             };
             if vw.option_ids.is_empty() {
-                return Err(schema_err(c, format!("\"{}\" depends on no option", c.id)));
+                return Err(schema_err(
+                    c,
+                    format!("\"{}\" depends on no option", c.id),
+                    format!("{}没有指定依赖的选项。", c.zh_name()),
+                ));
             }
             if let Some(o) = vw
                 .option_ids
@@ -53,6 +64,7 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
                 return Err(schema_err(
                     c,
                     format!("\"{}\" has no option \"{o}\"", vw.control_id),
+                    format!("{}没有选项“{o}”。", sel.zh_name()),
                 ));
             }
         }
@@ -62,6 +74,7 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
                     return Err(schema_err(
                         c,
                         format!("the table \"{}\" has no columns", c.id),
+                        format!("表格{}没有列。", c.zh_name()),
                     ));
                 }
                 let mut col_ids = Vec::new();
@@ -69,6 +82,7 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
                     check_control_basics(col).map_err(|e| SchemaError {
                         control_id: Some(c.id.clone()),
                         message: format!("table \"{}\": {}", c.id, e.message),
+                        message_zh: format!("表格{}：{}", c.zh_name(), e.message_zh),
                     })?;
                     let allowed = matches!(
                         col.kind,
@@ -90,6 +104,11 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
                                 "the column \"{}\" of table \"{}\" cannot be of that kind",
                                 col.id, c.id
                             ),
+                            format!(
+                                "表格{}的列{}不能使用这种控件类型。",
+                                c.zh_name(),
+                                col.zh_name()
+                            ),
                         ));
                     }
                     if col.visible_when.is_some() {
@@ -99,12 +118,14 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
                                 "the column \"{}\" of table \"{}\" cannot depend on other controls",
                                 col.id, c.id
                             ),
+                            format!("表格{}的列{}不能依赖其他控件。", c.zh_name(), col.zh_name()),
                         ));
                     }
                     if col_ids.contains(&col.id.as_str()) {
                         return Err(schema_err(
                             c,
                             format!("table \"{}\" uses the column id \"{}\" twice", c.id, col.id),
+                            format!("表格{}中的列标识“{}”重复。", c.zh_name(), col.id),
                         ));
                     }
                     col_ids.push(col.id.as_str());
@@ -116,6 +137,7 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
                     return Err(schema_err(
                         c,
                         "a form can hold only one leave control".into(),
+                        "一个表单只能有一个请假控件。".into(),
                     ));
                 }
             }
@@ -127,10 +149,15 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
                     return Err(schema_err(
                         c,
                         format!("\"{}\" may have at most 6 decimals", c.id),
+                        format!("{}最多保留6位小数。", c.zh_name()),
                     ));
                 }
-                let expr = parse_formula(expression, &names).map_err(|m| {
-                    schema_err(c, format!("the formula of \"{}\" is not valid: {m}", c.id))
+                let expr = parse_formula(expression, &names).map_err(|e| {
+                    schema_err(
+                        c,
+                        format!("the formula of \"{}\" is not valid: {}", c.id, e.en),
+                        format!("{}的公式有误：{}。", c.zh_name(), e.zh),
+                    )
                 })?;
                 let mut refs = Vec::new();
                 expr.refs(&mut refs);
@@ -141,6 +168,10 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
                             format!(
                                 "the formula of \"{}\" refers to \"{r}\", which is not a number, money or formula control (or a table's number/money column) before it",
                                 c.id
+                            ),
+                            format!(
+                                "{}的公式引用了“{r}”，它不是排在前面的数字、金额或公式控件（也不是前面表格的数字或金额列）。",
+                                c.zh_name()
                             ),
                         ));
                     }
@@ -153,10 +184,11 @@ pub fn check_schema(schema: &FormSchema) -> Result<(), SchemaError> {
     Ok(())
 }
 
-fn schema_err(c: &Control, message: String) -> SchemaError {
+fn schema_err(c: &Control, message: String, message_zh: String) -> SchemaError {
     SchemaError {
         control_id: Some(c.id.clone()),
         message,
+        message_zh,
     }
 }
 
@@ -177,24 +209,31 @@ fn check_control_basics(c: &Control) -> Result<(), SchemaError> {
                 "\"{}\" is not a valid control id (1–64 letters, digits, - or _)",
                 c.id
             ),
+            message_zh: format!(
+                "“{}”不是有效的控件标识（1–64位字母、数字、“-”或“_”）。",
+                c.id
+            ),
         });
     }
     if c.title.zh.trim().is_empty() && c.title.en.trim().is_empty() {
         return Err(schema_err(
             c,
             format!("the control \"{}\" has no title", c.id),
+            format!("控件“{}”没有标题。", c.id),
         ));
     }
     match &c.kind {
         ControlKind::Number { decimals, .. } if *decimals > 6 => Err(schema_err(
             c,
             format!("\"{}\" may have at most 6 decimals", c.id),
+            format!("{}最多保留6位小数。", c.zh_name()),
         )),
         ControlKind::Select { options, .. } => {
             if options.is_empty() {
                 return Err(schema_err(
                     c,
                     format!("the select \"{}\" has no options", c.id),
+                    format!("选择控件{}没有选项。", c.zh_name()),
                 ));
             }
             let mut ids = Vec::new();
@@ -203,12 +242,14 @@ fn check_control_basics(c: &Control) -> Result<(), SchemaError> {
                     return Err(schema_err(
                         c,
                         format!("\"{}\" is not a valid option id", o.id),
+                        format!("{}的选项标识“{}”无效。", c.zh_name(), o.id),
                     ));
                 }
                 if ids.contains(&o.id.as_str()) {
                     return Err(schema_err(
                         c,
                         format!("the select \"{}\" has the option \"{}\" twice", c.id, o.id),
+                        format!("{}的选项标识“{}”重复。", c.zh_name(), o.id),
                     ));
                 }
                 ids.push(o.id.as_str());

@@ -1,9 +1,19 @@
 use super::*;
 
+/// Checks a schema, asserting that any error carries both an English and a Chinese message.
+fn checked(controls: Vec<Control>) -> Result<(), SchemaError> {
+    let r = check_schema(&FormSchema { controls });
+    if let Err(e) = &r {
+        assert!(!e.message.trim().is_empty(), "{e:?}");
+        assert!(!e.message_zh.trim().is_empty(), "{e:?}");
+    }
+    r
+}
+
 #[test]
 fn schema_checks() {
     assert_eq!(check_schema(&expense_schema()), Ok(()));
-    let bad = |controls: Vec<Control>| check_schema(&FormSchema { controls }).unwrap_err();
+    let bad = |controls: Vec<Control>| checked(controls).unwrap_err();
     assert!(bad(vec![number("a", 0), number("a", 0)])
         .message
         .contains("twice"));
@@ -110,7 +120,7 @@ fn schema_checks() {
 
 #[test]
 fn formula_checks() {
-    let ok = |controls: Vec<Control>| check_schema(&FormSchema { controls });
+    let ok = checked;
     assert_eq!(
         ok(vec![
             number("a", 0),
@@ -173,4 +183,77 @@ fn formula_checks() {
     assert!(ok(vec![t.clone(), formula("f", "t.x")]).is_err());
     assert!(ok(vec![t.clone(), formula("f", "t.zz")]).is_err());
     assert!(ok(vec![formula("f", "t.m"), t]).is_err());
+}
+
+#[test]
+fn schema_errors_in_chinese() {
+    let e = checked(vec![number("a", 0), number("a", 0)]).unwrap_err();
+    assert_eq!(e.control_id.as_deref(), Some("a"));
+    assert_eq!(e.message, "the control id \"a\" is used twice");
+    assert_eq!(e.message_zh, "控件标识“a”重复。");
+    let amount = ctl(
+        "amount",
+        "金额",
+        "Amount",
+        ControlKind::Number {
+            unit: None,
+            decimals: 7,
+        },
+    );
+    assert_eq!(
+        checked(vec![amount]).unwrap_err().message_zh,
+        "“金额”最多保留6位小数。"
+    );
+    // Inside a table, the column's error is prefixed with the table.
+    let items = ctl(
+        "items",
+        "明细",
+        "Items",
+        ControlKind::Table {
+            columns: vec![ctl(
+                "n",
+                "数量",
+                "",
+                ControlKind::Number {
+                    unit: None,
+                    decimals: 9,
+                },
+            )],
+        },
+    );
+    assert_eq!(
+        checked(vec![items]).unwrap_err().message_zh,
+        "表格“明细”：“数量”最多保留6位小数。"
+    );
+    // Formula parse errors: a Chinese wrapper around the parser's Chinese text.
+    let mut total = formula("total", "(a");
+    total.title = I18nText::new("合计", "Total");
+    let e = checked(vec![number("a", 0), total.clone()]).unwrap_err();
+    assert_eq!(
+        e.message,
+        "the formula of \"total\" is not valid: a parenthesis is not closed"
+    );
+    assert_eq!(e.message_zh, "“合计”的公式有误：括号没有闭合。");
+    let with = |expr: &str| {
+        let mut f = total.clone();
+        f.kind = ControlKind::Formula {
+            expression: expr.into(),
+            decimals: 2,
+        };
+        checked(vec![number("a", 0), f]).unwrap_err().message_zh
+    };
+    assert_eq!(with(""), "“合计”的公式有误：公式为空。");
+    assert_eq!(with("a +"), "“合计”的公式有误：公式不完整。");
+    assert_eq!(with("a)"), "“合计”的公式有误：公式末尾有多余内容。");
+    assert_eq!(with("a $ 1"), "“合计”的公式有误：无法识别“$”。");
+    assert_eq!(with("a * / 1"), "“合计”的公式有误：“/”的位置不对。");
+    assert_eq!(with(&"(".repeat(100)), "“合计”的公式有误：括号嵌套过深。");
+    assert_eq!(with(&"1".repeat(1001)), "“合计”的公式有误：公式过长。");
+    // A control without any title is named by its id.
+    assert_eq!(
+        checked(vec![ctl("x", "", "", ControlKind::Text)])
+            .unwrap_err()
+            .message_zh,
+        "控件“x”没有标题。"
+    );
 }
