@@ -1,5 +1,6 @@
 //! Templates (super administrators design them; members file them) and approval roles.
 
+use super::lang::Lang;
 use super::model::{
     Role, RoleList, RoleWrite, Template, TemplateDefinition, TemplateEnabled, TemplateList,
     TemplateQuery,
@@ -43,35 +44,55 @@ fn walk_nodes<'a>(nodes: &'a [FlowNode], out: &mut Vec<&'a FlowNode>) {
 
 /// Checks a definition before it is saved: the engine's rules for form and flow, then that every
 /// member, department and role it names exists in this organization.
-fn check_definition(def: &TemplateDefinition, dir: &OrgDirectory, roles: &[Role]) -> ApiResult<()> {
+fn check_definition(
+    def: &TemplateDefinition,
+    dir: &OrgDirectory,
+    roles: &[Role],
+    lang: Lang,
+) -> ApiResult<()> {
     let name = def.name.zh.trim();
     if name.is_empty() || name.chars().count() > 30 || def.name.en.chars().count() > 60 {
         return Err(ApiError::invalid(
             "name",
-            "A template needs a name of 1 to 30 characters (English at most 60).",
+            lang.pick(
+                "A template needs a name of 1 to 30 characters (English at most 60).",
+                "模板名称需 1 到 30 个字（英文名最多 60 个字符）。",
+            ),
         ));
     }
     if !def.icon.is_empty() && !ICONS.contains(&def.icon.as_str()) {
         return Err(ApiError::invalid(
             "icon",
-            format!("Unknown icon; use one of: {}.", ICONS.join(", ")),
+            lang.pick(
+                &format!("Unknown icon; use one of: {}.", ICONS.join(", ")),
+                &format!("图标无效，可选：{}。", ICONS.join("、")),
+            ),
         ));
     }
     if def.group.chars().count() > 20 || def.description.chars().count() > 500 {
         return Err(ApiError::invalid(
             "group",
-            "The group is at most 20 characters and the description at most 500.",
+            lang.pick(
+                "The group is at most 20 characters and the description at most 500.",
+                "分组最多 20 个字，说明最多 500 个字。",
+            ),
         ));
     }
     if def.form.controls.is_empty() || def.form.controls.len() > 100 {
-        return Err(ApiError::invalid("form", "A form needs 1 to 100 controls."));
+        return Err(ApiError::invalid(
+            "form",
+            lang.pick(
+                "A form needs 1 to 100 controls.",
+                "表单需要 1 到 100 个控件。",
+            ),
+        ));
     }
     huddle_approvals::form::check_schema(&def.form).map_err(|e| {
         ApiError::invalid(
             e.control_id
                 .map(|c| format!("form.{c}"))
                 .unwrap_or_else(|| "form".into()),
-            e.message,
+            lang.pick(&e.message, &e.message_zh),
         )
     })?;
     huddle_approvals::flow::check_flow(&def.flow, &def.form).map_err(|e| {
@@ -79,7 +100,7 @@ fn check_definition(def: &TemplateDefinition, dir: &OrgDirectory, roles: &[Role]
             e.node_id
                 .map(|n| format!("flow.{n}"))
                 .unwrap_or_else(|| "flow".into()),
-            e.message,
+            lang.pick(&e.message, &e.message_zh),
         )
     })?;
     let member_ok = |id: &Id| dir.member(id.0).is_some();
@@ -88,7 +109,10 @@ fn check_definition(def: &TemplateDefinition, dir: &OrgDirectory, roles: &[Role]
     {
         return Err(ApiError::invalid(
             "scope",
-            "Who may file this template names a member or department that does not exist.",
+            lang.pick(
+                "Who may file this template names a member or department that does not exist.",
+                "可提交范围中有不存在的成员或部门。",
+            ),
         ));
     }
     let mut nodes = Vec::new();
@@ -105,7 +129,10 @@ fn check_definition(def: &TemplateDefinition, dir: &OrgDirectory, roles: &[Role]
                             if !department_ids.iter().all(dept_ok) {
                                 return Err(ApiError::invalid(
                                     format!("flow.{id}"),
-                                    "A branch condition names a department that does not exist.",
+                                    lang.pick(
+                                        "A branch condition names a department that does not exist.",
+                                        "条件分支中有不存在的部门。",
+                                    ),
                                 ));
                             }
                         }
@@ -118,13 +145,19 @@ fn check_definition(def: &TemplateDefinition, dir: &OrgDirectory, roles: &[Role]
             Some(ApproverSource::Members { member_ids }) if !member_ids.iter().all(member_ok) => {
                 return Err(ApiError::invalid(
                     format!("flow.{id}"),
-                    "This step names a member who is not in the directory.",
+                    lang.pick(
+                        "This step names a member who is not in the directory.",
+                        "该环节指定的成员不在通讯录中。",
+                    ),
                 ));
             }
             Some(ApproverSource::Role { role_id }) if !roles.iter().any(|r| r.id == *role_id) => {
                 return Err(ApiError::invalid(
                     format!("flow.{id}"),
-                    "This step uses an approval role that does not exist.",
+                    lang.pick(
+                        "This step uses an approval role that does not exist.",
+                        "该环节使用的审批角色不存在。",
+                    ),
                 ));
             }
             _ => {}
@@ -179,6 +212,7 @@ pub async fn get_template(
 pub async fn create_template(
     State(state): State<AppState>,
     actor: Actor,
+    lang: Lang,
     JsonBody(def): JsonBody<TemplateDefinition>,
 ) -> ApiResult<Json<Template>> {
     actor.require_super_admin()?;
@@ -186,7 +220,7 @@ pub async fn create_template(
     let mut tx = state.db.begin().await?;
     setup::ensure(&mut tx, &state.ids, actor.org_id, actor.member_id).await?;
     let roles = store::roles(&mut tx, actor.org_id).await?;
-    check_definition(&def, &dir, &roles)?;
+    check_definition(&def, &dir, &roles, lang)?;
     let id = state.ids.next();
     let now = now_ms();
     sqlx::query(
@@ -246,6 +280,7 @@ async fn insert_version(
 pub async fn update_template(
     State(state): State<AppState>,
     actor: Actor,
+    lang: Lang,
     Path(id): Path<Id>,
     JsonBody(def): JsonBody<TemplateDefinition>,
 ) -> ApiResult<Json<Template>> {
@@ -254,7 +289,7 @@ pub async fn update_template(
     let mut tx = state.db.begin().await?;
     let old = store::template(&mut tx, actor.org_id, id.0).await?;
     let roles = store::roles(&mut tx, actor.org_id).await?;
-    check_definition(&def, &dir, &roles)?;
+    check_definition(&def, &dir, &roles, lang)?;
     if def == old.definition {
         tx.commit().await?;
         return Ok(Json(old.into_api(can_file(&dir, &def, actor.member_id))));

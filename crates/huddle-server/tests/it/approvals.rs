@@ -470,6 +470,27 @@ async fn editing_a_template_leaves_requests_in_flight_alone(t: &TestServer) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["error"]["field"], "flow.x");
+    // In the administrator's language.
+    let mut def = tpl["definition"].clone();
+    def["form"]["controls"][0]["id"] = json!("reason");
+    let resp = reqwest::Client::new()
+        .put(format!(
+            "{}/api/v1/approvals/templates/{}",
+            t.url,
+            tpl["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&p.org.admin)
+        .header("Accept-Language", "zh-CN")
+        .json(&def)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let zh: Value = resp.json().await.unwrap();
+    assert!(
+        zh["error"]["message"].as_str().unwrap().contains("重复"),
+        "{zh}"
+    );
 }
 
 async fn form_errors_name_the_control_in_the_callers_language(t: &TestServer) {
