@@ -17,6 +17,7 @@ crate::on_both_backends!(
     leave_balance_adjustments_and_shortfalls,
     preview_shows_the_flow_and_branches_follow_the_amount,
     hidden_departments_stay_hidden_in_requests,
+    live_frames_follow_every_change_in_order,
 );
 
 struct People {
@@ -1109,4 +1110,62 @@ async fn hidden_departments_stay_hidden_in_requests(t: &TestServer) {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("member_id")),
         "{e}"
     );
+}
+
+/// A client that refetches on each `approval.updated` frame ends where the server is: one frame
+/// per change, versions increasing, the last one carrying the final status.
+async fn live_frames_follow_every_change_in_order(t: &TestServer) {
+    let p = people(t, "审批十二").await;
+    let tpl = builtin(t, &p.org.admin, "punch_correction").await;
+    set_flow(t, &p.org.admin, &tpl, json!([
+        {"type": "approver", "id": "both", "source": {"type": "members", "member_ids": [p.manager.0, p.hr.0]}, "mode": "all"},
+    ])).await;
+    let mut applicant = t.socket(&p.employee.1).await;
+    let mut approver = t.socket(&p.hr.1).await;
+    let (_, req) = file(
+        t,
+        &p.employee.1,
+        &tpl,
+        json!({"punch": {"at": "2026-12-07T18:00"}, "reason": "忘打下班卡"}),
+    )
+    .await;
+    let id = req["id"].as_str().unwrap().to_string();
+    let base = format!("/api/v1/approvals/requests/{id}");
+    t.post(
+        &p.employee.1,
+        &format!("{base}/comments"),
+        json!({"text": "麻烦尽快"}),
+    )
+    .await;
+    t.post(&p.manager.1, &format!("{base}/approve"), json!({}))
+        .await;
+    let (_, done) = t.post(&p.hr.1, &format!("{base}/approve"), json!({})).await;
+    assert_eq!(done["status"], "approved", "countersign needs both: {done}");
+    let mut versions = vec![];
+    for _ in 0..4 {
+        let f = applicant.next_of("approval.updated").await;
+        assert_eq!(f["payload"]["request_id"], id.as_str());
+        versions.push((
+            f["payload"]["version"].as_i64().unwrap(),
+            f["payload"]["status"].as_str().unwrap().to_string(),
+        ));
+    }
+    assert!(
+        versions.windows(2).all(|w| w[0].0 <= w[1].0),
+        "{versions:?}"
+    );
+    assert_eq!(versions.last().unwrap().1, "approved");
+    assert!(
+        applicant.quiet_for("approval.updated", 300).await,
+        "no extra frames"
+    );
+    // The approver heard about it too, and what they would refetch matches.
+    let last = loop {
+        let f = approver.next_of("approval.updated").await;
+        if f["payload"]["status"] == "approved" {
+            break f;
+        }
+    };
+    let (_, fresh) = t.get(&p.hr.1, &base).await;
+    assert_eq!(fresh["status"], last["payload"]["status"]);
 }
