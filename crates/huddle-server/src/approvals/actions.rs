@@ -69,6 +69,13 @@ fn action_error(e: ActionError, lang: Lang) -> ApiError {
     ApiError::new(status, code, lang.pick(en, zh))
 }
 
+fn in_current_step(row: &RequestRow, member: i64) -> bool {
+    row.state
+        .current
+        .and_then(|c| row.state.steps.get(c))
+        .is_some_and(|s| s.approvers.iter().any(|a| a.member_id.0 == member))
+}
+
 fn check_comment(comment: &str, lang: Lang) -> ApiResult<()> {
     if comment.chars().count() > 1000 {
         return Err(ApiError::invalid(
@@ -140,7 +147,17 @@ async fn transition(
         };
         let now = now_ms();
         let (next, effects) =
-            request::apply(&row.state, &action, policy, now).map_err(|e| action_error(e, lang))?;
+            request::apply(&row.state, &action, policy, now).map_err(|e| match e {
+                // Someone of the current step who is too late (or not yet up) hears 409; anyone
+                // else has no right to decide here at all.
+                ActionError::NotYourTurn if !in_current_step(&row, actor.member_id) => {
+                    ApiError::forbidden(lang.pick(
+                        "You are not an approver of this request at its current step.",
+                        "你不是该申请当前环节的审批人。",
+                    ))
+                }
+                e => action_error(e, lang),
+            })?;
         let finished = effects.iter().find_map(|e| match e {
             Effect::Finished { status } => Some(*status),
             _ => None,

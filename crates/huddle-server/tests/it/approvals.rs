@@ -214,7 +214,7 @@ async fn leave_goes_to_manager_then_hr_and_debits_the_balance(t: &TestServer) {
             json!({}),
         )
         .await;
-    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
 
     let (s, d) = t
         .post(
@@ -702,7 +702,11 @@ async fn transfer_add_approver_return_comment_and_nudge(t: &TestServer) {
     let (s, _) = t
         .post(&p.hr.1, &format!("{base}/return"), json!({"to_step": 5}))
         .await;
-    assert_eq!(s, StatusCode::CONFLICT, "HR no longer acts");
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "HR is no longer an approver of the current step"
+    );
     // Comments: anyone who can see the request; empty ones are refused; outsiders get 404.
     let (s, d) = t
         .post(
