@@ -83,7 +83,7 @@ function TemplatePicker({ templates, error }: { templates: Template[] | null; er
             {list.map((tp) => (
               <li key={tp.id}>
                 <button type="button" className="hd-tile" onClick={() => navigate(`/workbench/approvals/new/${tp.id}`)} data-testid="ap-template" data-name={tp.definition.name.zh}>
-                  <TemplateIcon icon={tp.definition.icon} />
+                  <TemplateIcon icon={tp.definition.icon ?? ''} />
                   <span>{pick(tp.definition.name, locale)}</span>
                 </button>
               </li>
@@ -111,7 +111,7 @@ function RequestListView({ box, templates }: { box: RequestBox; templates: Templ
     approvalsApi.list(query).then(
       (r) => {
         setItems(r.items);
-        setCursor(r.next_cursor);
+        setCursor(r.next_cursor ?? null);
         setError(null);
       },
       (e) => setError(describeError(t, e)),
@@ -125,7 +125,7 @@ function RequestListView({ box, templates }: { box: RequestBox; templates: Templ
     try {
       const r = await approvalsApi.list({ ...query, cursor });
       setItems((prev) => [...(prev ?? []), ...r.items]);
-      setCursor(r.next_cursor);
+      setCursor(r.next_cursor ?? null);
     } catch (e) {
       setError(describeError(t, e));
     } finally {

@@ -167,7 +167,7 @@ export function NewRequest() {
       <div className="hd-page-body ap-new-body">
         <div className="ap-new-main">
           <div className="ap-new-head">
-            <TemplateIcon icon={template.definition.icon} />
+            <TemplateIcon icon={template.definition.icon ?? ''} />
             <div>
               <div className="ap-new-title">{pick(template.definition.name, locale)}</div>
               {template.definition.description && <div className="hd-muted">{template.definition.description}</div>}

@@ -186,7 +186,7 @@ export function RequestDetail() {
                           {s.kind === 'approve' && (ap.decision !== 'pending' || s.status === 'in_progress') && (
                             <span className={`ap-decision ap-decision-${ap.decision}`}>{t(`ap.decision.${ap.decision}`)}</span>
                           )}
-                          {ap.decided_at > 0 && <span className="hd-muted"> · {formatTime(ap.decided_at, locale)}</span>}
+                          {!!ap.decided_at && <span className="hd-muted"> · {formatTime(ap.decided_at, locale)}</span>}
                           {ap.comment && <div className="ap-comment" data-testid="ap-approver-comment">“{ap.comment}”</div>}
                           <FileLinks ids={ap.file_ids} />
                         </li>

@@ -214,7 +214,7 @@ export function allNodeIds(nodes: FlowNode[]): string[] {
       out.push(n.id);
       if (n.type === 'branch') {
         n.branches.forEach((b) => walk(b.nodes));
-        walk(n.default);
+        walk(n.default ?? []);
       }
     }
   };
@@ -233,7 +233,7 @@ export function newNodeId(nodes: FlowNode[], prefix: string): string {
 function mapLists(nodes: FlowNode[], fn: (list: FlowNode[]) => FlowNode[]): FlowNode[] {
   const inner = nodes.map((n) =>
     n.type === 'branch'
-      ? { ...n, branches: n.branches.map((b) => ({ ...b, nodes: mapLists(b.nodes, fn) })), default: mapLists(n.default, fn) }
+      ? { ...n, branches: n.branches.map((b) => ({ ...b, nodes: mapLists(b.nodes, fn) })), default: mapLists(n.default ?? [], fn) }
       : n,
   );
   return fn(inner);
@@ -269,7 +269,7 @@ export function appendNode(nodes: FlowNode[], where: ListRef, node: FlowNode): F
   if ('root' in where) return [...nodes, node];
   return updateNode(nodes, where.branchNode, (n) => {
     if (n.type !== 'branch') return n;
-    if (where.branch === 'default') return { ...n, default: [...n.default, node] };
+    if (where.branch === 'default') return { ...n, default: [...(n.default ?? []), node] };
     return { ...n, branches: n.branches.map((b, i) => (i === where.branch ? { ...b, nodes: [...b.nodes, node] } : b)) };
   });
 }

@@ -1,56 +1,25 @@
-// Approval payloads, written out as discriminated unions (mirrors crates/huddle-approvals and
-// crates/huddle-server/src/approvals/model.rs).
+// Approval payloads. Every type the server's OpenAPI document describes is taken from the
+// generated schema (src/api/schema.ts, `npm run gen:api`), so a changed server payload breaks
+// `tsc`. Only what the document leaves loose, or does not describe, is written by hand below.
+import type { components, operations } from '../api/schema';
 
-export interface I18nText {
-  zh: string;
-  en?: string;
-}
+type S = components['schemas'];
 
-export interface SelectOption {
-  id: string;
-  label: I18nText;
-}
+export type I18nText = S['I18nText'];
+export type SelectOption = S['SelectOption'];
+export type VisibleWhen = S['VisibleWhen'];
 
-export interface VisibleWhen {
-  control_id: string;
-  option_ids: string[];
-}
-
-export type ControlKind =
-  | { type: 'text' }
-  | { type: 'textarea' }
-  | { type: 'number'; unit?: string | null; decimals?: number }
-  | { type: 'money'; currency?: string }
-  | { type: 'date'; with_time?: boolean }
-  | { type: 'date_range'; with_time?: boolean }
-  | { type: 'select'; multiple?: boolean; options: SelectOption[] }
-  | { type: 'contact'; departments?: boolean; multiple?: boolean }
-  | { type: 'attachment' }
-  | { type: 'table'; columns: Control[] }
-  | { type: 'location' }
-  | { type: 'description'; text: I18nText }
-  | { type: 'leave' }
-  | { type: 'business_trip' }
-  | { type: 'outing' }
-  | { type: 'overtime' }
-  | { type: 'punch_correction' }
-  | { type: 'formula'; expression: string; decimals?: number };
-
+// Control and ControlKind are mutually recursive (table columns are controls); the generated
+// types keep the recursion through `components['schemas']` references, so no hand-written layer
+// is needed.
+export type ControlKind = S['ControlKind'];
 export type ControlType = ControlKind['type'];
+export type Control = S['Control'];
+export type FormSchema = S['FormSchema'];
 
-export interface Control {
-  id: string;
-  title: I18nText;
-  placeholder?: I18nText | null;
-  required?: boolean;
-  visible_when?: VisibleWhen | null;
-  kind: ControlKind;
-}
-
-export interface FormSchema {
-  controls: Control[];
-}
-
+// Form values are `Object` in the API (`#[schema(value_type = Object)]`, generated as
+// `Record<string, never>`), so their shapes are written by hand. They mirror `Value` in
+// crates/huddle-approvals/src/form/mod.rs as produced by form/validate.rs.
 export type DurationUnit = 'day' | 'hour';
 export type Half = 'am' | 'pm';
 
@@ -82,247 +51,90 @@ export type Value =
 
 export type FormValues = Record<string, Value>;
 
-export type ApproverSource =
-  | { type: 'members'; member_ids: string[] }
-  | { type: 'manager'; level: number }
-  | { type: 'manager_chain'; up_to_level: number }
-  | { type: 'department_leader'; level: number }
-  | { type: 'role'; role_id: string }
-  | { type: 'applicant_choice'; multiple?: boolean }
-  | { type: 'applicant' };
+export type ApproverSource = S['ApproverSource'];
 export type SourceType = ApproverSource['type'];
+export type SignMode = S['SignMode'];
+export type Condition = S['Condition'];
+// FlowNode and Branch are recursive (branch nodes); the server marks those fields no_recursion,
+// but the generated types still refer to `components['schemas']['FlowNode']`, so the recursion is
+// typed. Note `default` of a branch node is optional (serde default).
+export type Branch = S['Branch'];
+export type FlowNode = S['FlowNode'];
+export type MissingApproverPolicy = S['MissingApproverPolicy'];
+export type FlowDef = S['FlowDef'];
 
-export type SignMode = 'all' | 'any' | 'sequential';
+export type FilerScope = S['FilerScope'];
+export type TemplateSettings = S['TemplateSettings'];
+// Fields with serde defaults (icon, group, description, scope, settings) are optional here
+// because the same type is the request body; the server always sends them on output.
+export type TemplateDefinition = S['TemplateDefinition'];
+export type Template = S['Template'];
+export type TemplateList = S['TemplateList'];
 
-export type Condition =
-  | { type: 'applicant_department'; department_ids: string[] }
-  | { type: 'number_range'; control_id: string; min?: number | null; max?: number | null }
-  | { type: 'select_any'; control_id: string; option_ids: string[] };
+export type PersonRef = S['PersonRef'];
 
-export interface Branch {
-  name?: string;
-  priority: number;
-  conditions: Condition[];
-  nodes: FlowNode[];
-}
+export type StepKind = S['StepKind'];
+export type AutoReason = S['AutoReason'];
+export type ResolvedStep = S['ResolvedStep'];
+export type ChoiceNeeded = S['ChoiceNeeded'];
 
-export type FlowNode =
-  | { type: 'approver'; id: string; name?: string; source: ApproverSource; mode: SignMode }
-  | { type: 'cc'; id: string; name?: string; source: ApproverSource }
-  | { type: 'branch'; id: string; branches: Branch[]; default: FlowNode[] };
+/** `values` is `Object` in the API: the validated values, typed by hand (see Value). */
+export type Preview = Omit<S['Preview'], 'values'> & { values: FormValues };
 
-export interface FlowDef {
-  nodes: FlowNode[];
-  missing_approver?: 'auto_pass' | 'to_admins';
-  skip_self?: boolean;
-  dedupe_consecutive?: boolean;
-}
+export type RequestStatus = S['RequestStatus'];
+export type RequestSummary = S['RequestSummary'];
+export type RequestList = S['RequestList'];
 
-export interface FilerScope {
-  member_ids: string[];
-  department_ids: string[];
-}
+export type StepStatus = S['StepStatus'];
+export type Decision = S['Decision'];
+export type Approver = S['Approver'];
+export type Step = S['Step'];
+export type RequestState = S['RequestState'];
 
-export interface TemplateSettings {
-  allow_withdraw_after_approval: boolean;
-  require_reject_comment: boolean;
-}
+/** `data` is `Object` in the API (per-kind details); read it as unknown values. */
+export type TimelineEntry = Omit<S['TimelineEntry'], 'data'> & { data: Record<string, unknown> };
 
-export interface TemplateDefinition {
-  name: I18nText;
-  icon: string;
-  group: string;
-  description: string;
-  scope: FilerScope;
-  form: FormSchema;
-  flow: FlowDef;
-  settings: TemplateSettings;
-}
+export type Allowed = S['Allowed'];
 
-export interface Template {
-  id: string;
-  version: number;
-  builtin?: string;
-  enabled: boolean;
-  definition: TemplateDefinition;
-  updated_at: number;
-  can_file: boolean;
-}
-
-export interface PersonRef {
-  id: string;
-  name: string;
-  avatar_url?: string;
-  inactive: boolean;
-}
-
-export type StepKind = 'approve' | 'cc';
-export type AutoReason = 'no_approver' | 'self_skipped' | 'deduplicated';
-
-export interface ResolvedStep {
-  node_id: string;
-  name: string;
-  kind: StepKind;
-  mode: SignMode;
-  members: string[];
-  auto?: AutoReason;
-}
-
-export interface ChoiceNeeded {
-  node_id: string;
-  name: string;
-  multiple: boolean;
-  kind: StepKind;
-}
-
-export interface Preview {
+/** `values` is `Object` in the API (see Value); `timeline` carries the loosened TimelineEntry. */
+export type RequestDetail = Omit<S['RequestDetail'], 'values' | 'timeline'> & {
   values: FormValues;
-  choices_needed: ChoiceNeeded[];
-  steps?: ResolvedStep[];
-  people: PersonRef[];
-}
-
-export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'withdrawn_after_approval';
-
-export interface RequestSummary {
-  id: string;
-  sp_no: string;
-  template_id: string;
-  template_name: I18nText;
-  icon: string;
-  applicant: PersonRef;
-  status: RequestStatus;
-  status_code: number;
-  summary: string;
-  awaiting: PersonRef[];
-  created_at: number;
-  updated_at: number;
-}
-
-export interface RequestList {
-  items: RequestSummary[];
-  next_cursor: string | null;
-}
-
-export type StepStatus = 'waiting' | 'in_progress' | 'approved' | 'rejected' | 'skipped' | 'returned' | 'notified' | 'cancelled';
-export type Decision = 'pending' | 'approved' | 'rejected' | 'transferred' | 'returned' | 'not_needed' | 'added_before';
-
-export interface Approver {
-  member_id: string;
-  decision: Decision;
-  comment?: string;
-  file_ids?: string[];
-  decided_at: number;
-  added_by?: string;
-}
-
-export interface Step {
-  node_id: string;
-  name: string;
-  kind: StepKind;
-  mode: SignMode;
-  status: StepStatus;
-  approvers: Approver[];
-  auto?: AutoReason;
-}
-
-export interface RequestState {
-  applicant: string;
-  status: RequestStatus;
-  steps: Step[];
-  current?: number;
-}
-
-export interface TimelineEntry {
-  id: string;
-  actor_id: string;
-  kind: string;
-  comment?: string;
-  file_ids?: string[];
-  data: Record<string, unknown>;
-  created_at: number;
-}
-
-export interface Allowed {
-  approve: boolean;
-  reject: boolean;
-  withdraw: boolean;
-  return_to: number[];
-  transfer: boolean;
-  add_approver: boolean;
-  nudge: boolean;
-  comment: boolean;
-}
-
-export interface RequestDetail extends RequestSummary {
-  template_version: number;
-  form: FormSchema;
-  values: FormValues;
-  state: RequestState;
   timeline: TimelineEntry[];
-  people: PersonRef[];
-  allowed: Allowed;
-  require_reject_comment: boolean;
-}
+};
 
-export interface Counts {
-  waiting: number;
-  mine_pending: number;
-}
+export type Counts = S['Counts'];
 
+/**
+ * An approval role (审批角色). Written by hand: the server's approvals `Role` struct and the
+ * directory's member `Role` enum share the component name `Role`, and the OpenAPI document keeps
+ * only the enum ('member' | 'admin' | 'super_admin'), so `components['schemas']['Role']` (and
+ * RoleList) are wrong for /api/v1/approvals/roles. Mirrors crates/huddle-server/src/approvals/model.rs.
+ */
 export interface Role {
   id: string;
   name: string;
   member_ids: string[];
 }
+export type RoleWrite = S['RoleWrite'];
 
-export type LeaveUnit = 'day' | 'half_day' | 'hour';
-export type QuotaRule =
-  | { type: 'unlimited' }
-  | { type: 'manual' }
-  | { type: 'fixed'; per_year: number }
-  | { type: 'by_seniority'; tiers: { min_years: number; amount: number }[] };
+export type LeaveUnit = S['LeaveUnit'];
+export type SeniorityTier = S['SeniorityTier'];
+export type QuotaRule = S['QuotaRule'];
+export type LeaveType = S['LeaveType'];
+export type LeaveTypeList = S['LeaveTypeList'];
+export type LeaveBalance = S['LeaveBalance'];
+export type LeaveBalances = S['LeaveBalances'];
+export type LedgerEntry = S['LedgerEntry'];
+export type Ledger = S['Ledger'];
+export type LeaveAdjustment = S['LeaveAdjustment'];
 
-export interface LeaveType {
-  key: string;
-  name: I18nText;
-  unit: LeaveUnit;
-  hours_per_day?: number;
-  quota: QuotaRule;
-  enabled?: boolean;
-}
+/** `values` is `Object` in the API: raw, unvalidated input by control id. */
+export type Draft = Omit<S['Draft'], 'values'> & { values: Record<string, unknown> };
 
-export interface LeaveBalance {
-  leave_type: string;
-  name: I18nText;
-  unit: LeaveUnit;
-  unlimited: boolean;
-  balance: number;
-  reserved: number;
-  available: number;
-}
+export type SubmitRequest = Omit<S['SubmitRequest'], 'values'> & { values: Record<string, unknown> };
 
-export interface LeaveBalances {
-  member_id: string;
-  items: LeaveBalance[];
-}
+/** The `box` query parameter of GET /api/v1/approvals/requests (inlined, not a component schema). */
+export type RequestBox = NonNullable<NonNullable<operations['list_requests']['parameters']['query']>['box']>;
 
-export interface LedgerEntry {
-  id: string;
-  leave_type: string;
-  amount: number;
-  kind: string;
-  request_id?: string;
-  note: string;
-  actor_id: string;
-  created_at: number;
-}
-
-export interface Draft {
-  values: Record<string, unknown>;
-  updated_at?: number;
-}
-
-export type RequestBox = 'mine' | 'waiting' | 'handled' | 'cc' | 'all';
-
+/** Icon keys the designer offers (the API's `icon` is a plain string). */
 export const ICONS = ['leave', 'expense', 'trip', 'outing', 'punch', 'overtime', 'purchase', 'general', 'seal', 'car'] as const;

@@ -76,7 +76,7 @@ function TemplatesSection() {
             width: 220,
             render: (_, r) => (
               <Space className="ap-nowrap">
-                <TemplateIcon icon={r.definition.icon} size={28} />
+                <TemplateIcon icon={r.definition.icon ?? ''} size={28} />
                 <span>{pick(r.definition.name, locale)}</span>
                 {r.builtin && <Tag>{t('ap.admin.builtin')}</Tag>}
               </Space>

@@ -57,7 +57,7 @@ export function TemplateDesigner() {
   useEffect(() => {
     approvalsApi.roles().then((r) => setRoles(r.items), () => undefined);
     approvalsApi.leaveTypes().then((r) => setLeaveTypes(r.items), () => undefined);
-    approvalsApi.templates(true).then((r) => setGroups([...new Set(r.items.map((x) => x.definition.group).filter(Boolean))]), () => undefined);
+    approvalsApi.templates(true).then((r) => setGroups([...new Set(r.items.map((x) => x.definition.group ?? '').filter(Boolean))]), () => undefined);
     if (templateId === 'new') {
       setDef(emptyDefinition(t('ap.d.newName')));
       return;
@@ -103,7 +103,7 @@ export function TemplateDesigner() {
     <div className="ap-designer" data-testid="ap-designer">
       <div className="ap-admin-toolbar">
         <Button onClick={() => navigate('/admin/approvals')}>‹ {t('common.back')}</Button>
-        <TemplateIcon icon={def.icon} size={32} />
+        <TemplateIcon icon={def.icon ?? ''} size={32} />
         <strong>{def.name.zh || t('ap.d.title')}</strong>
         {version != null && <Tag>{t('ap.admin.version', { n: version })}</Tag>}
         <span style={{ flex: 1 }} />
@@ -170,10 +170,10 @@ function BasicsEditor({ def, onChange, groups }: { def: TemplateDefinition; onCh
         <Input.TextArea value={def.description} maxLength={500} autoSize={{ minRows: 2 }} onChange={(e) => onChange({ ...def, description: e.target.value })} />
       </L>
       <L label={t('ap.d.scopeMembers')}>
-        <MemberSelect multiple value={def.scope.member_ids} onChange={(ids) => onChange({ ...def, scope: { ...def.scope, member_ids: ids } })} />
+        <MemberSelect multiple value={def.scope?.member_ids ?? []} onChange={(ids) => onChange({ ...def, scope: { ...def.scope, member_ids: ids } })} />
       </L>
       <L label={t('ap.d.scopeDepts')}>
-        <DeptSelect multiple value={def.scope.department_ids} onChange={(ids) => onChange({ ...def, scope: { ...def.scope, department_ids: ids } })} />
+        <DeptSelect multiple value={def.scope?.department_ids ?? []} onChange={(ids) => onChange({ ...def, scope: { ...def.scope, department_ids: ids } })} />
       </L>
       <div className="ap-wide hd-muted">{t('ap.d.scopeEveryone')}</div>
     </div>
@@ -522,7 +522,7 @@ function NodeCard({ node: n, first, last, ctx }: { node: FlowNode; first: boolea
           </Button>
           <div className="ap-branch">
             <strong>{t('ap.d.default')}</strong>
-            <NodeList list={n.default} where={{ branchNode: n.id, branch: 'default' }} ctx={ctx} />
+            <NodeList list={n.default ?? []} where={{ branchNode: n.id, branch: 'default' }} ctx={ctx} />
           </div>
         </div>
       </div>
@@ -697,14 +697,14 @@ function BranchCard({ branch: b, index, nodeId, ctx, onChange, onRemove }: { bra
 
 function SettingsEditor({ def, onChange }: { def: TemplateDefinition; onChange: (d: TemplateDefinition) => void }) {
   const { t } = useI18n();
-  const s = def.settings;
+  const s = def.settings ?? {};
   return (
     <Space direction="vertical">
       <span>
-        <Switch checked={s.allow_withdraw_after_approval} onChange={(v) => onChange({ ...def, settings: { ...s, allow_withdraw_after_approval: v } })} /> {t('ap.d.allowWithdraw')}
+        <Switch checked={s.allow_withdraw_after_approval ?? false} onChange={(v) => onChange({ ...def, settings: { ...s, allow_withdraw_after_approval: v } })} /> {t('ap.d.allowWithdraw')}
       </span>
       <span>
-        <Switch checked={s.require_reject_comment} onChange={(v) => onChange({ ...def, settings: { ...s, require_reject_comment: v } })} /> {t('ap.d.requireReject')}
+        <Switch checked={s.require_reject_comment ?? true} onChange={(v) => onChange({ ...def, settings: { ...s, require_reject_comment: v } })} /> {t('ap.d.requireReject')}
       </span>
     </Space>
   );

@@ -22,6 +22,6 @@ describe('designer defaults', () => {
     expect(d.name.zh).toBe('新模板');
     expect(d.form.controls.map((c) => c.id)).toEqual(['reason']);
     expect(d.flow.nodes).toEqual([expect.objectContaining({ type: 'approver', source: { type: 'manager', level: 1 } })]);
-    expect(d.settings.require_reject_comment).toBe(true);
+    expect(d.settings?.require_reject_comment).toBe(true);
   });
 });
