@@ -1126,6 +1126,18 @@ export interface components {
             transfer: boolean;
             withdraw: boolean;
         };
+        ApprovalRole: {
+            id: components["schemas"]["Id"];
+            member_ids: components["schemas"]["Id"][];
+            name: string;
+        };
+        ApprovalRoleList: {
+            items: components["schemas"]["ApprovalRole"][];
+        };
+        ApprovalRoleWrite: {
+            member_ids: components["schemas"]["Id"][];
+            name: string;
+        };
         Approver: {
             added_by?: null | components["schemas"]["Id"];
             comment?: string;
@@ -1971,13 +1983,6 @@ export interface components {
         };
         /** @enum {string} */
         Role: "member" | "admin" | "super_admin";
-        RoleList: {
-            items: components["schemas"]["Role"][];
-        };
-        RoleWrite: {
-            member_ids: components["schemas"]["Id"][];
-            name: string;
-        };
         SearchHit: {
             /** @description Where the message is: open the conversation around `seq` (e.g. `after_seq = seq - 1`). */
             conversation_id: components["schemas"]["Id"];
@@ -3130,7 +3135,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RoleList"];
+                    "application/json": components["schemas"]["ApprovalRoleList"];
                 };
             };
         };
@@ -3144,7 +3149,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RoleWrite"];
+                "application/json": components["schemas"]["ApprovalRoleWrite"];
             };
         };
         responses: {
@@ -3153,7 +3158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Role"];
+                    "application/json": components["schemas"]["ApprovalRole"];
                 };
             };
             403: {
@@ -3185,7 +3190,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RoleWrite"];
+                "application/json": components["schemas"]["ApprovalRoleWrite"];
             };
         };
         responses: {
@@ -3194,7 +3199,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Role"];
+                    "application/json": components["schemas"]["ApprovalRole"];
                 };
             };
             403: {

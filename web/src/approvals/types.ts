@@ -104,18 +104,10 @@ export type RequestDetail = Omit<S['RequestDetail'], 'values' | 'timeline'> & {
 
 export type Counts = S['Counts'];
 
-/**
- * An approval role (审批角色). Written by hand: the server's approvals `Role` struct and the
- * directory's member `Role` enum share the component name `Role`, and the OpenAPI document keeps
- * only the enum ('member' | 'admin' | 'super_admin'), so `components['schemas']['Role']` (and
- * RoleList) are wrong for /api/v1/approvals/roles. Mirrors crates/huddle-server/src/approvals/model.rs.
- */
-export interface Role {
-  id: string;
-  name: string;
-  member_ids: string[];
-}
-export type RoleWrite = S['RoleWrite'];
+/** An approval role (审批角色), e.g. HR or Finance, that flow steps can name. */
+export type Role = S['ApprovalRole'];
+export type RoleList = S['ApprovalRoleList'];
+export type RoleWrite = S['ApprovalRoleWrite'];
 
 export type LeaveUnit = S['LeaveUnit'];
 export type SeniorityTier = S['SeniorityTier'];

@@ -311,20 +311,20 @@ pub struct FormErrorBody {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct Role {
+pub struct ApprovalRole {
     pub id: Id,
     pub name: String,
     pub member_ids: Vec<Id>,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct RoleList {
-    pub items: Vec<Role>,
+pub struct ApprovalRoleList {
+    pub items: Vec<ApprovalRole>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RoleWrite {
+pub struct ApprovalRoleWrite {
     pub name: String,
     pub member_ids: Vec<Id>,
 }

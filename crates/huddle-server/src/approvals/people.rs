@@ -1,6 +1,6 @@
 //! The directory as the approval engine sees it, and people as approval screens show them.
 
-use super::model::{PersonRef, Role as ApprovalRole};
+use super::model::{ApprovalRole, PersonRef};
 use crate::directory::model::{MemberStatus, Role};
 use crate::directory::snapshot::OrgDirectory;
 use crate::ids::Id;

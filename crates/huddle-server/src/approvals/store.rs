@@ -1,6 +1,6 @@
 //! Approval rows: reading and writing templates, roles, settings and requests.
 
-use super::model::{Role, Template, TemplateDefinition};
+use super::model::{ApprovalRole, Template, TemplateDefinition};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::Id;
 use huddle_approvals::form::FormValues;
@@ -26,7 +26,7 @@ pub async fn leave_types(conn: &mut AnyConnection, org_id: i64) -> ApiResult<Vec
     }
 }
 
-pub async fn roles(conn: &mut AnyConnection, org_id: i64) -> ApiResult<Vec<Role>> {
+pub async fn roles(conn: &mut AnyConnection, org_id: i64) -> ApiResult<Vec<ApprovalRole>> {
     let rows = sqlx::query(
         "SELECT id, name, member_ids FROM approval_roles WHERE org_id = $1 ORDER BY id",
     )
@@ -35,7 +35,7 @@ pub async fn roles(conn: &mut AnyConnection, org_id: i64) -> ApiResult<Vec<Role>
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(Role {
+            Ok(ApprovalRole {
                 id: Id(r.try_get(0)?),
                 name: r.try_get(1)?,
                 member_ids: serde_json::from_str(&r.try_get::<String, _>(2)?)

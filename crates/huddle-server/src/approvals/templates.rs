@@ -2,8 +2,8 @@
 
 use super::lang::Lang;
 use super::model::{
-    Role, RoleList, RoleWrite, Template, TemplateDefinition, TemplateEnabled, TemplateList,
-    TemplateQuery,
+    ApprovalRole, ApprovalRoleList, ApprovalRoleWrite, Template, TemplateDefinition,
+    TemplateEnabled, TemplateList, TemplateQuery,
 };
 use super::people::in_departments;
 use super::{setup, store};
@@ -47,7 +47,7 @@ fn walk_nodes<'a>(nodes: &'a [FlowNode], out: &mut Vec<&'a FlowNode>) {
 fn check_definition(
     def: &TemplateDefinition,
     dir: &OrgDirectory,
-    roles: &[Role],
+    roles: &[ApprovalRole],
     lang: Lang,
 ) -> ApiResult<()> {
     let name = def.name.zh.trim();
@@ -410,7 +410,7 @@ pub async fn delete_template(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-fn check_role(body: &RoleWrite, dir: &OrgDirectory) -> ApiResult<()> {
+fn check_role(body: &ApprovalRoleWrite, dir: &OrgDirectory) -> ApiResult<()> {
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 30 {
         return Err(ApiError::invalid(
@@ -434,22 +434,25 @@ fn check_role(body: &RoleWrite, dir: &OrgDirectory) -> ApiResult<()> {
 }
 
 /// Approval roles (e.g. HR, Finance) that flow steps can name.
-#[utoipa::path(get, path = "/api/v1/approvals/roles", tag = "approvals", responses((status = 200, body = RoleList)))]
-pub async fn list_roles(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<RoleList>> {
+#[utoipa::path(get, path = "/api/v1/approvals/roles", tag = "approvals", responses((status = 200, body = ApprovalRoleList)))]
+pub async fn list_roles(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<ApprovalRoleList>> {
     let mut conn = state.db.reader().acquire().await?;
-    Ok(Json(RoleList {
+    Ok(Json(ApprovalRoleList {
         items: store::roles(&mut conn, actor.org_id).await?,
     }))
 }
 
 /// Create an approval role (super administrators).
-#[utoipa::path(post, path = "/api/v1/approvals/roles", tag = "approvals", request_body = RoleWrite,
-    responses((status = 200, body = Role), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/approvals/roles", tag = "approvals", request_body = ApprovalRoleWrite,
+    responses((status = 200, body = ApprovalRole), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_role(
     State(state): State<AppState>,
     actor: Actor,
-    JsonBody(body): JsonBody<RoleWrite>,
-) -> ApiResult<Json<Role>> {
+    JsonBody(body): JsonBody<ApprovalRoleWrite>,
+) -> ApiResult<Json<ApprovalRole>> {
     actor.require_super_admin()?;
     let dir = state.directory.get(&state.db, actor.org_id).await?;
     check_role(&body, &dir)?;
@@ -475,7 +478,7 @@ pub async fn create_role(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(Role {
+    Ok(Json(ApprovalRole {
         id: Id(id),
         name: body.name.trim().to_string(),
         member_ids: body.member_ids,
@@ -483,15 +486,15 @@ pub async fn create_role(
 }
 
 /// Change an approval role (super administrators). Requests in flight keep the people resolved at submit.
-#[utoipa::path(put, path = "/api/v1/approvals/roles/{id}", tag = "approvals", request_body = RoleWrite,
+#[utoipa::path(put, path = "/api/v1/approvals/roles/{id}", tag = "approvals", request_body = ApprovalRoleWrite,
     params(("id" = String, Path)),
-    responses((status = 200, body = Role), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ApprovalRole), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_role(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<Id>,
-    JsonBody(body): JsonBody<RoleWrite>,
-) -> ApiResult<Json<Role>> {
+    JsonBody(body): JsonBody<ApprovalRoleWrite>,
+) -> ApiResult<Json<ApprovalRole>> {
     actor.require_super_admin()?;
     let dir = state.directory.get(&state.db, actor.org_id).await?;
     check_role(&body, &dir)?;
@@ -519,7 +522,7 @@ pub async fn update_role(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(Role {
+    Ok(Json(ApprovalRole {
         id,
         name: body.name.trim().to_string(),
         member_ids: body.member_ids,
