@@ -63,7 +63,29 @@ type Frame = Arc<str>;
 
 struct Connection {
     id: u64,
+    session_id: i64,
     tx: mpsc::Sender<Frame>,
+}
+
+/// The frame a connection gets just before the bus lets go of it because its session ended;
+/// the socket passes it on and closes.
+pub const SESSION_ENDED: &str = r#"{"type":"session.ended"}"#;
+
+/// Changes every node must apply to its own state, sent on the bus like frames.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Control {
+    /// A conversation's members, roles, settings or mutes changed.
+    Conversation { id: i64 },
+    /// A member's personal settings (quiet hours) changed: forget every cached conversation.
+    AllConversations,
+    /// Close the sockets of one session (`session`), or of every session of the member but
+    /// `except`.
+    EndSessions {
+        member: i64,
+        session: Option<i64>,
+        except: Option<i64>,
+    },
 }
 
 /// Routes events to the WebSocket connections of this node. An event is serialized once and the
@@ -75,6 +97,8 @@ pub struct EventBus {
     /// With several nodes: frames go to NATS, and every node (this one too) delivers what it
     /// hears from there to its own connections.
     cluster: std::sync::OnceLock<mpsc::UnboundedSender<Envelope>>,
+    /// Conversation member lists, invalidated through [`EventBus::control`].
+    pub conversations: crate::chat::cache::ConvCache,
 }
 
 /// A frame on its way across nodes.
@@ -82,8 +106,12 @@ pub struct EventBus {
 struct Envelope {
     org: i64,
     /// `None`: the whole organization.
+    #[serde(default)]
     members: Option<Vec<i64>>,
+    #[serde(default)]
     frame: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    control: Option<Control>,
 }
 
 /// A registered connection; dropping it unregisters.
@@ -106,7 +134,12 @@ impl EventBus {
         Self::default()
     }
 
-    pub fn subscribe(self: &Arc<Self>, org_id: i64, member_id: i64) -> Subscription {
+    pub fn subscribe(
+        self: &Arc<Self>,
+        org_id: i64,
+        member_id: i64,
+        session_id: i64,
+    ) -> Subscription {
         let (tx, rx) = mpsc::channel(CONNECTION_QUEUE);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.orgs
@@ -116,7 +149,7 @@ impl EventBus {
             .or_default()
             .entry(member_id)
             .or_default()
-            .push(Connection { id, tx });
+            .push(Connection { id, session_id, tx });
         Subscription {
             rx,
             bus: self.clone(),
@@ -156,6 +189,7 @@ impl EventBus {
                 org: org_id,
                 members,
                 frame: frame.to_string(),
+                control: None,
             });
             return;
         }
@@ -192,6 +226,11 @@ impl EventBus {
             while let Some(msg) = incoming.next().await {
                 let Some(bus) = bus.upgrade() else { return };
                 match serde_json::from_slice::<Envelope>(&msg.payload) {
+                    Ok(Envelope {
+                        org,
+                        control: Some(c),
+                        ..
+                    }) => bus.apply(org, &c),
                     Ok(env) => {
                         let audience = match &env.members {
                             Some(m) => Audience::Members(m),
@@ -207,6 +246,55 @@ impl EventBus {
             .set(tx)
             .map_err(|_| anyhow::anyhow!("the event bus already joined a cluster"))?;
         Ok(())
+    }
+
+    /// Applies a change on this node at once and, with several nodes, sends it to the others
+    /// (this node hears it back and applies it again, which is harmless).
+    pub fn control(&self, org_id: i64, control: Control) {
+        self.apply(org_id, &control);
+        if let Some(cluster) = self.cluster.get() {
+            let _ = cluster.send(Envelope {
+                org: org_id,
+                members: None,
+                frame: String::new(),
+                control: Some(control),
+            });
+        }
+    }
+
+    fn apply(&self, org_id: i64, control: &Control) {
+        match *control {
+            Control::Conversation { id } => self.conversations.invalidate(id),
+            Control::AllConversations => self.conversations.invalidate_all(),
+            Control::EndSessions {
+                member,
+                session,
+                except,
+            } => {
+                let mut orgs = self.orgs.write().expect("event bus lock");
+                let Some(members) = orgs.get_mut(&org_id) else {
+                    return;
+                };
+                let Some(conns) = members.get_mut(&member) else {
+                    return;
+                };
+                conns.retain(|c| {
+                    let ends =
+                        session.is_none_or(|s| s == c.session_id) && except != Some(c.session_id);
+                    if ends {
+                        // Dropping the sender after this frame closes the socket.
+                        let _ = c.tx.try_send(SESSION_ENDED.into());
+                    }
+                    !ends
+                });
+                if conns.is_empty() {
+                    members.remove(&member);
+                }
+                if members.is_empty() {
+                    orgs.remove(&org_id);
+                }
+            }
+        }
     }
 
     fn deliver_local(&self, org_id: i64, audience: Audience<'_>, frame: Frame) {

@@ -29,6 +29,8 @@ pub struct State {
     pub search: Arc<SearchIndex>,
     /// Uploaded files' bytes.
     pub files: FileStorage,
+    /// Message sends, written in batches (group commit).
+    pub sends: crate::chat::writer::SendQueue,
 }
 
 impl State {
@@ -47,9 +49,12 @@ impl State {
                 .join_cluster(url, &config.nats_subject_prefix)
                 .await?;
         }
-        Ok(Arc::new(State {
+        let backend = db.backend;
+        let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
+        Ok(Arc::new_cyclic(|weak| State {
+            sends: crate::chat::writer::SendQueue::start(weak.clone(), backend),
             ids: IdGen::new(config.node_id),
-            passwords: Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?,
+            passwords,
             throttle: LoginThrottle::new(
                 Duration::from_secs(config.login_window_secs),
                 config.login_max_failures_per_account,

@@ -19,6 +19,8 @@ pub struct Actor {
     pub org_id: i64,
     pub member_id: i64,
     pub session_id: i64,
+    /// When the session expires (UTC ms).
+    pub session_expires_at: i64,
     pub name: String,
     pub role: Role,
     pub must_change_password: bool,
@@ -144,6 +146,7 @@ impl FromRequestParts<AppState> for Actor {
             org_id: row.org_id,
             member_id: row.member_id,
             session_id: row.session_id,
+            session_expires_at: row.expires_at,
             name: row.name,
             role: Role::parse(&row.role),
             must_change_password: row.must_change_password,

@@ -206,6 +206,10 @@ pub async fn update_settings(
         .bind(actor.member_id)
         .execute(state.db.writer())
         .await?;
+    // Quiet hours decide who is told silently; cached conversations hold them.
+    state
+        .events
+        .control(actor.org_id, crate::events::Control::AllConversations);
     Ok(Json(merged))
 }
 

@@ -184,6 +184,13 @@ pub async fn logout(State(state): State<AppState>, actor: Actor) -> ApiResult<Re
         .bind(actor.org_id)
         .execute(state.db.writer())
         .await?;
+    session::announce_ended(
+        &state,
+        actor.org_id,
+        actor.member_id,
+        Some(actor.session_id),
+        None,
+    );
     Ok((StatusCode::NO_CONTENT, clear_cookies()).into_response())
 }
 
@@ -239,6 +246,13 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
+    session::announce_ended(
+        &state,
+        actor.org_id,
+        actor.member_id,
+        None,
+        Some(actor.session_id),
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -307,6 +321,7 @@ pub async fn revoke_session(
     if r.rows_affected() == 0 {
         return Err(ApiError::not_found("Session"));
     }
+    session::announce_ended(&state, actor.org_id, actor.member_id, Some(id), None);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -325,6 +340,13 @@ pub async fn revoke_other_sessions(
     )
     .await?;
     tx.commit().await?;
+    session::announce_ended(
+        &state,
+        actor.org_id,
+        actor.member_id,
+        None,
+        Some(actor.session_id),
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 

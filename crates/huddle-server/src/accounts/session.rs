@@ -80,12 +80,13 @@ pub struct SessionRow {
     pub role: String,
     pub status: String,
     pub must_change_password: bool,
+    pub expires_at: i64,
 }
 
 pub async fn lookup(state: &AppState, token: &str) -> Result<Option<SessionRow>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT s.id, s.org_id, s.member_id, s.csrf_token, s.last_seen_at, m.name, m.role, \
-         m.status, m.must_change_password FROM sessions s JOIN members m ON m.id = s.member_id \
+         m.status, m.must_change_password, s.expires_at FROM sessions s JOIN members m ON m.id = s.member_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token_hash(token))
@@ -103,10 +104,31 @@ pub async fn lookup(state: &AppState, token: &str) -> Result<Option<SessionRow>,
         role: r.try_get(6)?,
         status: r.try_get(7)?,
         must_change_password: r.try_get::<i64, _>(8)? != 0,
+        expires_at: r.try_get(9)?,
     }))
 }
 
-/// Ends every session of a member (disable, departure, removal, password change).
+/// Closes the live sockets of ended sessions, on every node: of one session, or of all the
+/// member's sessions but `except`. Call after the deleting transaction committed.
+pub fn announce_ended(
+    state: &AppState,
+    org_id: i64,
+    member_id: i64,
+    session: Option<i64>,
+    except: Option<i64>,
+) {
+    state.events.control(
+        org_id,
+        crate::events::Control::EndSessions {
+            member: member_id,
+            session,
+            except,
+        },
+    );
+}
+
+/// Ends every session of a member (disable, departure, removal, password change). The caller
+/// announces it with [`announce_ended`] after commit.
 pub async fn revoke_all(
     tx: &mut Tx,
     org_id: i64,

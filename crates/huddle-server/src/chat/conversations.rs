@@ -204,16 +204,15 @@ async fn view_from_row(
     let last_seq: i64 = r.try_get(4)?;
     let read_seq: i64 = r.try_get(7)?;
     let pool = state.db.reader();
-    let member_ids = store::member_ids_pool(pool, id).await?;
-    let admin_ids: Vec<Id> = sqlx::query(
-        "SELECT member_id FROM conversation_members WHERE conversation_id = $1 AND role = 'admin' ORDER BY member_id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| r.try_get(0).map(Id))
-    .collect::<Result<_, _>>()?;
+    // Members and administrators from the cached member list (no query per conversation).
+    let (member_ids, admin_ids): (Vec<i64>, Vec<Id>) =
+        match state.events.conversations.get(pool, id).await? {
+            Some(e) => (
+                e.members.clone(),
+                e.group_admins.iter().copied().map(Id).collect(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
     let settings: serde_json::Value =
         serde_json::from_str(&r.try_get::<String, _>(12)?).unwrap_or_default();
     let last_message = sqlx::query(&format!(

@@ -94,6 +94,13 @@ fn publish(state: &AppState, org: i64, members: &[i64], frames: Vec<String>) {
     }
 }
 
+/// Drops the conversation's cached member list on every node (after commit).
+fn invalidate(state: &AppState, org: i64, conv: i64) {
+    state
+        .events
+        .control(org, crate::events::Control::Conversation { id: conv });
+}
+
 fn changed_frame(conv: i64) -> String {
     serde_json::json!({"type": "conversation.updated", "payload": {"conversation_id": Id(conv)}})
         .to_string()
@@ -187,6 +194,7 @@ pub async fn update_group(
         frames.push(frame);
     }
     tx.commit().await?;
+    invalidate(&state, actor.org_id, conv);
     frames.push(changed_frame(conv));
     publish(&state, actor.org_id, &members, frames);
     Ok(Json(load_view(&state, &actor, conv).await?))
@@ -270,6 +278,7 @@ pub async fn add_members(
         frames.push(frame);
     }
     tx.commit().await?;
+    invalidate(&state, actor.org_id, conv);
     frames.push(changed_frame(conv));
     publish(&state, actor.org_id, &members, frames);
     Ok(Json(load_view(&state, &actor, conv).await?))
@@ -331,6 +340,7 @@ pub async fn remove_member(
     let (_, frame) = notice(&state, &mut tx, &actor, conv, text).await?;
     let mut frames = vec![frame];
     tx.commit().await?;
+    invalidate(&state, actor.org_id, conv);
     frames.push(changed_frame(conv));
     // The removed member hears about it too, so their client drops the conversation.
     publish(&state, actor.org_id, &members_before, frames);
@@ -391,6 +401,7 @@ pub async fn transfer_owner(
     .await?;
     let mut frames = vec![frame];
     tx.commit().await?;
+    invalidate(&state, actor.org_id, conv);
     frames.push(changed_frame(conv));
     publish(&state, actor.org_id, &members, frames);
     Ok(Json(load_view(&state, &actor, conv).await?))
@@ -421,6 +432,7 @@ pub async fn dissolve_group(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    invalidate(&state, actor.org_id, conv);
     let frame = serde_json::json!({"type": "conversation.dissolved", "payload": {"conversation_id": Id(conv)}}).to_string();
     publish(&state, actor.org_id, &members, vec![frame]);
     Ok(StatusCode::NO_CONTENT)
@@ -450,6 +462,7 @@ pub async fn update_my_settings(
     sqlx::query("UPDATE conversation_members SET muted = COALESCE($1, muted), pinned = COALESCE($2, pinned) WHERE conversation_id = $3 AND member_id = $4")
         .bind(body.muted.map(i64::from)).bind(body.pinned.map(i64::from)).bind(conv).bind(actor.member_id)
         .execute(state.db.writer()).await?;
+    invalidate(&state, actor.org_id, conv);
     publish(
         &state,
         actor.org_id,
@@ -511,6 +524,7 @@ pub async fn set_group_role(
     .await?;
     let members = store::member_ids(&mut tx, conv).await?;
     tx.commit().await?;
+    invalidate(&state, actor.org_id, conv);
     publish(&state, actor.org_id, &members, vec![changed_frame(conv)]);
     Ok(Json(load_view(&state, &actor, conv).await?))
 }

@@ -41,21 +41,6 @@ fn publish_message(
         .send_frame(org, Audience::Members(members), frame.into());
 }
 
-async fn existing_by_client_id(
-    state: &AppState,
-    sender: i64,
-    client_msg_id: &str,
-) -> ApiResult<Option<Message>> {
-    let row = sqlx::query(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender_id = $1 AND client_msg_id = $2"
-    ))
-    .bind(sender)
-    .bind(client_msg_id)
-    .fetch_optional(state.db.writer())
-    .await?;
-    Ok(row.as_ref().map(message_from_row).transpose()?)
-}
-
 /// Send a message. Answers 201 with the stored message, or 200 with the original when the
 /// `client_msg_id` was already used (a retry).
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "chat", request_body = SendMessage,
@@ -77,146 +62,18 @@ pub async fn send_message(
         ));
     }
     body.content.validate_from_client()?;
-    if let Some(original) = existing_by_client_id(&state, actor.member_id, key).await? {
-        return retry_answer(original, conv);
-    }
-    if let Err(wait) = state.send_limiter.hit(&actor.member_id) {
-        return Err(ApiError {
-            retry_after_secs: Some(wait),
-            ..ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!(
-                    "You are sending messages too quickly. Wait {wait} second(s) and try again."
-                ),
-            )
-        });
-    }
-    let now = now_ms();
-    let mut tx = state.db.begin().await?;
-    let m = store::membership_tx(&mut tx, actor.org_id, conv, actor.member_id).await?;
-    let members = store::member_ids(&mut tx, conv).await?;
-    let is_group_admin = m.role == "owner" || m.role == "admin";
-    if m.kind == "channel" {
-        return Err(ApiError::forbidden(
-            "This is a notification channel; replies are not possible here.",
-        ));
-    }
-    if m.kind == "group" && m.settings["only_admins_speak"] == true && !is_group_admin {
-        return Err(ApiError::forbidden(
-            "Only the group owner and administrators can speak in this group.",
-        ));
-    }
-    if let Content::Text {
-        mentions,
-        mention_all,
-        ..
-    } = &body.content
-    {
-        if *mention_all
-            && m.kind == "group"
-            && m.settings["mention_all"] != "everyone"
-            && !is_group_admin
-        {
-            return Err(ApiError::forbidden(
-                "Only the group owner and administrators can @all in this group.",
-            ));
-        }
-        if let Some(bad) = mentions
-            .iter()
-            .find(|x| members.binary_search(&x.0).is_err())
-        {
-            return Err(ApiError::invalid(
-                "content",
-                format!("Member {bad} is not in this conversation and cannot be mentioned."),
-            ));
-        }
-    }
-    if let Some(r) = body.reply_to {
-        let ok = sqlx::query(
-            "SELECT id FROM messages WHERE id = $1 AND conversation_id = $2 AND seq > $3",
-        )
-        .bind(r.0)
-        .bind(conv)
-        .bind(m.joined_seq)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-        if !ok {
-            return Err(ApiError::invalid(
-                "reply_to",
-                "The quoted message is not in this conversation.",
-            ));
-        }
-    }
-    let (content, file_id) =
-        crate::files::attach::resolve(&mut tx, actor.org_id, actor.member_id, body.content).await?;
-    let seq = store::next_seq(&mut tx, conv, now).await?;
-    let message_id = state.ids.next();
-    let inserted = store::insert_message(
-        &mut tx,
-        message_id,
-        actor.org_id,
-        conv,
-        seq,
-        actor.member_id,
-        key,
-        &content,
-        body.reply_to.map(|r| r.0),
-        now,
-    )
-    .await;
-    let message = match inserted {
-        Ok(msg) => msg,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            // A concurrent retry won the race: answer with its message.
-            drop(tx);
-            let original = existing_by_client_id(&state, actor.member_id, key)
-                .await?
-                .ok_or_else(ApiError::internal)?;
-            return retry_answer(original, conv);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(file) = file_id {
-        crate::files::store::link_message(&mut tx, file, message_id, conv).await?;
-    }
-    sqlx::query("UPDATE conversation_members SET read_seq = $1, marked_unread = 0 WHERE conversation_id = $2 AND member_id = $3")
-        .bind(seq).bind(conv).bind(actor.member_id).execute(&mut *tx).await?;
-    // Who must not be notified: muted this conversation, or in their quiet hours.
-    let quiet_rows = sqlx::query(
-        "SELECT cm.member_id, cm.muted, m.settings FROM conversation_members cm \
-         JOIN members m ON m.id = cm.member_id \
-         WHERE cm.conversation_id = $1 AND (cm.muted = 1 OR m.settings LIKE '%quiet_hours%')",
-    )
-    .bind(conv)
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    state.search.poke();
-    let mut silent_set = vec![actor.member_id];
-    for r in &quiet_rows {
-        let member: i64 = r.try_get(0)?;
-        let muted = r.try_get::<i64, _>(1)? != 0;
-        let settings: crate::accounts::me::Settings =
-            serde_json::from_str(&r.try_get::<String, _>(2)?).unwrap_or_default();
-        if !notifies(&message.content, member, muted, &settings, now) {
-            silent_set.push(member);
-        }
-    }
-    let (silent, loud): (Vec<i64>, Vec<i64>) = members.iter().partition(|m| silent_set.contains(m));
-    let payload = serde_json::to_value(&message).unwrap_or_default();
-    for (group, notify) in [(loud, true), (silent, false)] {
-        if !group.is_empty() {
-            let frame = serde_json::json!({"type": "message.created", "notify": notify, "payload": payload});
-            state.events.send_frame(
-                actor.org_id,
-                Audience::Members(&group),
-                frame.to_string().into(),
-            );
-        }
-    }
-    Ok((StatusCode::CREATED, Json(message)))
+    let (status, message) = state
+        .sends
+        .send(super::writer::SendJob {
+            org_id: actor.org_id,
+            member_id: actor.member_id,
+            conv,
+            client_msg_id: key.to_string(),
+            content: body.content,
+            reply_to: body.reply_to.map(|r| r.0),
+        })
+        .await?;
+    Ok((status, Json(message)))
 }
 
 /// Whether a message should notify a member who muted the conversation or has quiet hours:
@@ -244,14 +101,6 @@ pub fn notifies(
         _ => false,
     };
     mentioned && settings.mentions_break_through.unwrap_or(true)
-}
-
-fn retry_answer(original: Message, conv: i64) -> ApiResult<(StatusCode, Json<Message>)> {
-    if original.conversation_id.0 != conv {
-        return Err(ApiError::conflict("client_msg_id_reused",
-            "This client_msg_id was already used for a message in another conversation; use a new one."));
-    }
-    Ok((StatusCode::OK, Json(original)))
 }
 
 #[derive(Deserialize, IntoParams)]

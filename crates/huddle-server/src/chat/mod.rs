@@ -4,6 +4,7 @@
 //! that inserts the message, and `(sender_id, client_msg_id)` is unique, so a retried send
 //! returns the original. Read state is one pointer per (member, conversation).
 
+pub mod cache;
 pub mod chain;
 pub mod channels;
 pub mod conversations;
@@ -13,3 +14,4 @@ pub mod model;
 pub mod search;
 pub mod store;
 pub mod sync;
+pub mod writer;

@@ -628,6 +628,9 @@ pub async fn update_member(
         serde_json::json!({ "changed": changed }),
     )
     .await?;
+    if ends_sessions {
+        session::announce_ended(&state, actor.org_id, id, None, None);
+    }
     fresh(&state, &actor, id).await
 }
 
@@ -691,6 +694,7 @@ pub async fn delete_member(
         serde_json::json!({ "name": name }),
     )
     .await?;
+    session::announce_ended(&state, actor.org_id, id, None, None);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -727,6 +731,7 @@ pub async fn reset_password(
         serde_json::json!({}),
     )
     .await?;
+    session::announce_ended(&state, actor.org_id, id, None, None);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -13,5 +13,6 @@ mod groups;
 mod isolation;
 mod search;
 mod security;
+mod send_path;
 mod verify_events;
 mod visibility;

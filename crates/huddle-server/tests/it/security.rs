@@ -185,7 +185,7 @@ async fn ending_a_session_closes_its_websocket(t: &TestServer) {
         json!({"status": "disabled"}),
     )
     .await;
-    // The socket closes within the session check interval.
+    // The revocation event closes the socket.
     let mut ended = false;
     for _ in 0..4 {
         match ws.next().await {
