@@ -2,10 +2,19 @@
 //!
 //!   huddle-bench directory [--members 100000] [--queries 2000] [--database-url URL] [--json]
 //!   huddle-bench ingest [--members 50] [--messages 2000] [--concurrency 8] [--json]
-//!   huddle-bench group-fanout [--members 200] [--messages 500] [--rate 100] [--json]
+//!   huddle-bench group-fanout [--members 200] [--messages 500] [--rate 100] [--baseline] [--json]
+//!   huddle-bench direct [--members 1000] [--messages 20000] [--rate 2000] [--json]
+//!   huddle-bench connections [--members 19000] [--concurrency 256] [--json]
+//!   huddle-bench reconnect-storm [--members 10000] [--group-size 100] [--messages 1000] [--json]
+//!   huddle-bench search [--corpus 1000000] [--queries 1000] [--json]
+//!
+//! Chat scenarios start their own server (`--spawn`, SQLite, or `--database-url` for
+//! PostgreSQL) unless `--url` names a running one.
 
+mod baseline;
 mod chat;
 mod directory;
+mod env;
 mod proc_stats;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +37,14 @@ enum Scenario {
     Ingest(chat::Args),
     /// One group, every member online: deliveries per second, latency, lost and duplicates.
     GroupFanout(chat::Args),
+    /// Many pairs chatting at a rate: deliveries, latency, lost and duplicates.
+    Direct(chat::Args),
+    /// N idle authenticated WebSockets: server memory per connection.
+    Connections(chat::Args),
+    /// Every client drops and resumes at once (sync + reconnect): time, lost, duplicates.
+    ReconnectStorm(chat::Args),
+    /// Query latency over a generated Chinese/English message corpus.
+    Search(chat::Args),
 }
 
 #[tokio::main]
@@ -36,5 +53,9 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Directory(args) => directory::run(args).await,
         Scenario::Ingest(args) => chat::ingest(args).await,
         Scenario::GroupFanout(args) => chat::group_fanout(args).await,
+        Scenario::Direct(args) => chat::direct(args).await,
+        Scenario::Connections(args) => chat::connections(args).await,
+        Scenario::ReconnectStorm(args) => chat::reconnect_storm(args).await,
+        Scenario::Search(args) => chat::search(args).await,
     }
 }
