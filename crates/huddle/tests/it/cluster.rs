@@ -202,6 +202,82 @@ async fn two_nodes_deliver_in_order_exactly_once() {
     );
     let extra = tokio::time::timeout(Duration::from_millis(500), ws.next()).await;
     assert!(extra.is_err(), "nothing more arrives");
+    // Cached member lists: a removal through node B reaches node A's cache.
+    let (_, yi_me) = api
+        .call(
+            reqwest::Method::GET,
+            format!("{url_a}/api/v1/me"),
+            &yi,
+            None,
+        )
+        .await;
+    let yi_id = yi_me["member"]["id"].as_str().unwrap().to_string();
+    let (s, g) = api
+        .call(
+            reqwest::Method::POST,
+            format!("{url_b}/api/v1/conversations"),
+            &jia,
+            Some(json!({"kind": "group", "name": "群", "member_ids": [yi_id]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{g}");
+    let group = g["id"].as_str().unwrap().to_string();
+    let send_on_a = |key: String| {
+        let (api, url, yi, group) = (&api, &url_a, &yi, &group);
+        async move {
+            api.call(
+                reqwest::Method::POST,
+                format!("{url}/api/v1/conversations/{group}/messages"),
+                yi,
+                Some(json!({"client_msg_id": key, "content": {"kind": "text", "text": "在"}})),
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(
+        send_on_a("g-1".into()).await,
+        201,
+        "node A caches the group"
+    );
+    let (s, _) = api
+        .call(
+            reqwest::Method::DELETE,
+            format!("{url_b}/api/v1/conversations/{group}/members/{yi_id}"),
+            &jia,
+            None,
+        )
+        .await;
+    assert!((200..300).contains(&s));
+    let mut refused = false;
+    for i in 0..20 {
+        if send_on_a(format!("g-after-{i}")).await == 404 {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused, "node A forgot the removed member within 2 s");
+    // Session ends: signing out through node B closes the socket on node A.
+    let (s, _) = api
+        .call(
+            reqwest::Method::POST,
+            format!("{url_b}/api/v1/auth/logout"),
+            &yi,
+            Some(json!({})),
+        )
+        .await;
+    assert!((200..300).contains(&s));
+    let ended = tokio::time::timeout(Duration::from_secs(3), async {
+        while let Some(Ok(m)) = ws.next().await {
+            if m.to_text().unwrap_or_default().contains("session.ended") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(ended, Ok(true), "the socket on the other node closed");
     for c in [&mut a, &mut b] {
         let _ = c.kill();
         let _ = c.wait();
