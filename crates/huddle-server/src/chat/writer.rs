@@ -16,13 +16,15 @@
 use super::cache::ConvEntry;
 use super::messages::notifies;
 use super::model::{Content, Message};
-use super::store::{self, message_from_row, MESSAGE_COLUMNS};
+use super::store::{message_from_row, MESSAGE_COLUMNS};
 use crate::db::{Backend, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::events::Audience;
-use crate::ids::now_ms;
+use crate::ids::{now_ms, Id};
 use crate::state::State;
 use axum::http::StatusCode;
+use sqlx::Row;
+use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use tokio::sync::{mpsc, oneshot};
 
@@ -92,19 +94,6 @@ async fn run(state: Weak<State>, mut rx: mpsc::Receiver<Pending>) {
     }
 }
 
-/// A message written in this batch, to publish after commit.
-struct Written {
-    message: Message,
-    entry: Arc<ConvEntry>,
-}
-
-enum Step {
-    /// Stored now: answer 201 and publish.
-    New(Written),
-    /// A retry: answer 200 with the original; nothing to publish.
-    Retry(Message),
-}
-
 async fn write(state: &Arc<State>, pending: &[Pending]) -> Vec<Answer> {
     match write_batch(state, pending, true).await {
         Ok(answers) => answers,
@@ -138,6 +127,29 @@ async fn alone_failed(state: &State, job: &SendJob, e: sqlx::Error) -> Answer {
     Err(e.into())
 }
 
+/// A send that passed its checks, waiting for its sequence number.
+struct Accepted<'a> {
+    job: &'a SendJob,
+    content: Content,
+    file_id: Option<i64>,
+    entry: Arc<ConvEntry>,
+}
+
+enum Plan {
+    Refused(ApiError),
+    /// A retry of a message stored earlier.
+    Retry(Message),
+    /// A retry of a send accepted earlier in this batch (index into the accepted).
+    Twin(usize),
+    Accepted(usize),
+}
+
+/// Rows per multi-row statement (bound parameters stay far below both backends' limits).
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// Writes a batch set-wise: one idempotency lookup, the checks per send (no writes), then one
+/// statement for all sequence numbers, multi-row inserts, and one statement for the senders'
+/// read pointers — so the statements per batch do not grow with the sends in it.
 async fn write_batch(
     state: &Arc<State>,
     pending: &[Pending],
@@ -145,28 +157,238 @@ async fn write_batch(
 ) -> Result<Vec<Answer>, sqlx::Error> {
     let now = now_ms();
     let mut tx = state.db.begin().await?;
-    let mut steps = Vec::with_capacity(pending.len());
+    let mut originals = existing_many(&mut tx, pending).await?;
+    let mut accepted: Vec<Accepted> = Vec::with_capacity(pending.len());
+    let mut in_batch: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut plans = Vec::with_capacity(pending.len());
     for p in pending {
-        steps.push(write_one(state, &mut tx, &p.job, now, count_rate).await?);
+        let job = &p.job;
+        let key = (job.member_id, job.client_msg_id.as_str());
+        let plan =
+            if let Some(original) = originals.get(&(job.member_id, job.client_msg_id.clone())) {
+                match retry_answer(original.clone(), job.conv) {
+                    Ok(_) => Plan::Retry(original.clone()),
+                    Err(e) => Plan::Refused(e),
+                }
+            } else if let Some(&i) = in_batch.get(&key) {
+                if accepted[i].job.conv == job.conv {
+                    Plan::Twin(i)
+                } else {
+                    Plan::Refused(reused_elsewhere())
+                }
+            } else {
+                match check(state, &mut tx, job, count_rate).await? {
+                    Ok((content, file_id, entry)) => {
+                        in_batch.insert(key, accepted.len());
+                        accepted.push(Accepted {
+                            job,
+                            content,
+                            file_id,
+                            entry,
+                        });
+                        Plan::Accepted(accepted.len() - 1)
+                    }
+                    Err(e) => Plan::Refused(e),
+                }
+            };
+        plans.push(plan);
     }
+    let messages = store_accepted(state, &mut tx, &accepted, now).await?;
     tx.commit().await?;
-    let mut answers = Vec::with_capacity(steps.len());
-    let mut any_new = false;
-    for step in steps {
-        answers.push(match step {
-            Ok(Step::New(w)) => {
-                any_new = true;
-                publish(state, &w, now);
-                Ok((StatusCode::CREATED, w.message))
-            }
-            Ok(Step::Retry(original)) => Ok((StatusCode::OK, original)),
-            Err(e) => Err(e),
-        });
+    for (a, m) in accepted.iter().zip(&messages) {
+        publish(state, &a.entry, m, now);
     }
-    if any_new {
+    if !messages.is_empty() {
         state.search.poke();
     }
-    Ok(answers)
+    originals.clear();
+    Ok(plans
+        .into_iter()
+        .map(|plan| match plan {
+            Plan::Refused(e) => Err(e),
+            Plan::Retry(m) => Ok((StatusCode::OK, m)),
+            Plan::Twin(i) => Ok((StatusCode::OK, messages[i].clone())),
+            Plan::Accepted(i) => Ok((StatusCode::CREATED, messages[i].clone())),
+        })
+        .collect())
+}
+
+/// Numbers, inserts and links the accepted sends; returns their messages in order.
+async fn store_accepted(
+    state: &State,
+    tx: &mut Tx,
+    accepted: &[Accepted<'_>],
+    now: i64,
+) -> Result<Vec<Message>, sqlx::Error> {
+    if accepted.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Sequence numbers: every conversation of the batch bumped by its count in one statement.
+    let mut counts: Vec<(i64, i64)> = Vec::new();
+    for a in accepted {
+        match counts.iter_mut().find(|(c, _)| *c == a.job.conv) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((a.job.conv, 1)),
+        }
+    }
+    let mut next: HashMap<i64, i64> = HashMap::new();
+    for chunk in counts.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::from("UPDATE conversations SET last_seq = last_seq + CASE id");
+        for i in 0..chunk.len() {
+            sql.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 2, 2 * i + 3));
+        }
+        sql.push_str(" END, last_message_at = $1 WHERE id IN (");
+        for i in 0..chunk.len() {
+            sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, 2 * i + 2));
+        }
+        sql.push_str(") RETURNING id, last_seq");
+        let mut q = sqlx::query(&sql).bind(now);
+        for (conv, n) in chunk {
+            q = q.bind(*conv).bind(*n);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let (id, last): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+            let n = chunk.iter().find(|(c, _)| *c == id).map_or(0, |(_, n)| *n);
+            next.insert(id, last - n + 1);
+        }
+    }
+    let mut messages = Vec::with_capacity(accepted.len());
+    for a in accepted {
+        let seq = next.get_mut(&a.job.conv).ok_or(sqlx::Error::RowNotFound)?;
+        messages.push(Message {
+            id: Id(state.ids.next()),
+            conversation_id: Id(a.job.conv),
+            seq: *seq,
+            sender_id: Id(a.job.member_id),
+            client_msg_id: a.job.client_msg_id.clone(),
+            content: a.content.clone(),
+            reply_to: a.job.reply_to.map(Id),
+            recalled: false,
+            created_at: now,
+        });
+        *seq += 1;
+    }
+    for chunk in messages.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::from(
+            "INSERT INTO messages (id, org_id, conversation_id, seq, sender_id, client_msg_id, kind, body, reply_to, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 10;
+            sql.push_str(&format!(
+                "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                if i == 0 { "" } else { ", " },
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for m in chunk {
+            q = q
+                .bind(m.id.0)
+                .bind(org_of(accepted, m))
+                .bind(m.conversation_id.0)
+                .bind(m.seq)
+                .bind(m.sender_id.0)
+                .bind(m.client_msg_id.clone())
+                .bind(m.content.kind())
+                .bind(serde_json::to_string(&m.content).unwrap_or_default())
+                .bind(m.reply_to.map(|r| r.0))
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    for (a, m) in accepted.iter().zip(&messages) {
+        if let Some(file) = a.file_id {
+            crate::files::store::link_message(tx, file, m.id.0, a.job.conv).await?;
+        }
+    }
+    // Each sender has read up to their newest message of the batch.
+    let mut pointers: Vec<(i64, i64, i64)> = Vec::new();
+    for m in &messages {
+        let (c, s) = (m.conversation_id.0, m.sender_id.0);
+        match pointers.iter_mut().find(|(pc, ps, _)| *pc == c && *ps == s) {
+            Some(p) => p.2 = p.2.max(m.seq),
+            None => pointers.push((c, s, m.seq)),
+        }
+    }
+    for chunk in pointers.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::from("UPDATE conversation_members SET read_seq = CASE");
+        let mut filter = String::new();
+        for i in 0..chunk.len() {
+            let b = i * 3;
+            sql.push_str(&format!(
+                " WHEN conversation_id = ${} AND member_id = ${} THEN ${}",
+                b + 1,
+                b + 2,
+                b + 3
+            ));
+            filter.push_str(&format!(
+                "{}(conversation_id = ${} AND member_id = ${})",
+                if i == 0 { "" } else { " OR " },
+                b + 1,
+                b + 2
+            ));
+        }
+        sql.push_str(&format!(
+            " ELSE read_seq END, marked_unread = 0 WHERE {filter}"
+        ));
+        let mut q = sqlx::query(&sql);
+        for (c, s, seq) in chunk {
+            q = q.bind(*c).bind(*s).bind(*seq);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(messages)
+}
+
+fn org_of(accepted: &[Accepted<'_>], m: &Message) -> i64 {
+    accepted
+        .iter()
+        .find(|a| a.job.conv == m.conversation_id.0)
+        .map_or(0, |a| a.job.org_id)
+}
+
+fn reused_elsewhere() -> ApiError {
+    ApiError::conflict(
+        "client_msg_id_reused",
+        "This client_msg_id was already used for a message in another conversation; use a new one.",
+    )
+}
+
+/// The stored originals of every (sender, client_msg_id) in the batch, in one query per chunk.
+async fn existing_many(
+    tx: &mut Tx,
+    pending: &[Pending],
+) -> Result<HashMap<(i64, String), Message>, sqlx::Error> {
+    let mut out = HashMap::new();
+    for chunk in pending.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE ");
+        for i in 0..chunk.len() {
+            sql.push_str(&format!(
+                "{}(sender_id = ${} AND client_msg_id = ${})",
+                if i == 0 { "" } else { " OR " },
+                2 * i + 1,
+                2 * i + 2
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for p in chunk {
+            q = q.bind(p.job.member_id).bind(p.job.client_msg_id.clone());
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let m = message_from_row(&r)?;
+            out.insert((m.sender_id.0, m.client_msg_id.clone()), m);
+        }
+    }
+    Ok(out)
 }
 
 async fn existing(
@@ -187,32 +409,20 @@ async fn existing(
 /// A retry's answer: the original, unless the key was used in another conversation.
 fn retry_answer(original: Message, conv: i64) -> Answer {
     if original.conversation_id.0 != conv {
-        return Err(ApiError::conflict("client_msg_id_reused",
-            "This client_msg_id was already used for a message in another conversation; use a new one."));
+        return Err(reused_elsewhere());
     }
     Ok((StatusCode::OK, original))
 }
 
-/// Writes one send inside the batch's transaction. The outer error is the database's (the batch
-/// fails); the inner one refuses this send only, and is returned before anything is written.
-async fn write_one(
+/// Checks one send inside the batch's transaction, writing nothing. The outer error is the
+/// database's (the batch fails); the inner one refuses this send only.
+async fn check(
     state: &Arc<State>,
     tx: &mut Tx,
     job: &SendJob,
-    now: i64,
     count_rate: bool,
-) -> Result<Result<Step, ApiError>, sqlx::Error> {
+) -> Result<Result<(Content, Option<i64>, Arc<ConvEntry>), ApiError>, sqlx::Error> {
     let refuse = |e: ApiError| Ok(Err(e));
-    if let Some(original) = existing(&mut **tx, job.member_id, &job.client_msg_id).await? {
-        if original.conversation_id.0 != job.conv {
-            return refuse(
-                retry_answer(original, job.conv)
-                    .err()
-                    .unwrap_or_else(ApiError::internal),
-            );
-        }
-        return Ok(Ok(Step::Retry(original)));
-    }
     if count_rate {
         if let Err(wait) = state.send_limiter.hit(&job.member_id) {
             return refuse(ApiError {
@@ -295,55 +505,35 @@ async fn write_one(
             Ok(r) => r,
             Err(e) => return refuse(e),
         };
-    let seq = store::next_seq(tx, job.conv, now).await?;
-    let message_id = state.ids.next();
-    let message = store::insert_message(
-        tx,
-        message_id,
-        job.org_id,
-        job.conv,
-        seq,
-        job.member_id,
-        &job.client_msg_id,
-        &content,
-        job.reply_to,
-        now,
-    )
-    .await?;
-    if let Some(file) = file_id {
-        crate::files::store::link_message(tx, file, message_id, job.conv).await?;
-    }
-    sqlx::query("UPDATE conversation_members SET read_seq = $1, marked_unread = 0 WHERE conversation_id = $2 AND member_id = $3")
-        .bind(seq).bind(job.conv).bind(job.member_id).execute(&mut **tx).await?;
-    Ok(Ok(Step::New(Written { message, entry })))
+    Ok(Ok((content, file_id, entry)))
 }
 
 /// Queues the message for its conversation's members: one frame for those to notify, one with
 /// `notify: false` for the sender and anyone muted or in quiet hours (unless mentioned).
-fn publish(state: &State, w: &Written, now: i64) {
-    let sender = w.message.sender_id.0;
+fn publish(state: &State, entry: &ConvEntry, message: &Message, now: i64) {
+    let sender = message.sender_id.0;
     let silent: Vec<i64> = std::iter::once(sender)
         .chain(
-            w.entry
+            entry
                 .quiet
                 .iter()
                 .filter(|(m, muted, settings)| {
-                    *m != sender && !notifies(&w.message.content, *m, *muted, settings, now)
+                    *m != sender && !notifies(&message.content, *m, *muted, settings, now)
                 })
                 .map(|(m, ..)| *m),
         )
-        .filter(|m| w.entry.has_member(*m))
+        .filter(|m| entry.has_member(*m))
         .collect();
-    let payload = serde_json::to_value(&w.message).unwrap_or_default();
+    let payload = serde_json::to_value(message).unwrap_or_default();
     let loud: Vec<i64> = if silent.len() == 1 {
-        w.entry
+        entry
             .members
             .iter()
             .copied()
             .filter(|m| *m != sender)
             .collect()
     } else {
-        w.entry
+        entry
             .members
             .iter()
             .copied()
@@ -354,16 +544,10 @@ fn publish(state: &State, w: &Written, now: i64) {
         if !group.is_empty() {
             let frame = serde_json::json!({"type": "message.created", "notify": notify, "payload": payload});
             state.events.send_frame(
-                w.message_org(),
+                entry.org_id,
                 Audience::Members(&group),
                 frame.to_string().into(),
             );
         }
-    }
-}
-
-impl Written {
-    fn message_org(&self) -> i64 {
-        self.entry.org_id
     }
 }
