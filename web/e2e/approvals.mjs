@@ -5,12 +5,22 @@ import { expectText } from './helpers.mjs';
 
 const HR = { name: '赵六', employee_id: 'zhaoliu01', password: 'zhaoliu-pass-1' };
 
-/** Picks `text` in an antd Select (optionally typing `search` first to filter). */
+/**
+ * Picks `text` in an antd Select (optionally typing `search` first to filter). The options are
+ * looked up in this select's own dropdown (found through its listbox id): a dropdown that is
+ * still animating closed from the previous pick must not be clicked.
+ */
 async function pickOption(page, select, text, search) {
   await select.click();
   if (search) await page.keyboard.type(search);
-  const opt = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first();
-  await opt.click();
+  const owner = (await select.getAttribute('aria-controls')) ? select : select.locator('[aria-controls]').first();
+  const listId = await owner.getAttribute('aria-controls');
+  const dropdown = listId
+    ? page.locator('.ant-select-dropdown', { has: page.locator(`[id="${listId}"]`) })
+    : page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last();
+  await dropdown.locator('.ant-select-item-option').filter({ hasText: text }).first().click();
+  // Single selects close after a pick; let the dropdown finish closing before the next one opens.
+  await dropdown.waitFor({ state: 'hidden', timeout: 1500 }).catch(() => {});
 }
 
 async function api(page, method, url, body) {
@@ -248,6 +258,38 @@ export function approvalSteps({ s, base, shot, newPage, login, ZHANG, LI, ADMIN 
         await shot(en, 'approvals-detail-en');
         await en.context().close();
         for (const p of [a.zhang, a.li, a.hr]) await p.context().close();
+      },
+    ],
+    [
+      'approvals: an approver leaves; the admin hands their pending decision to HR (离职转交)',
+      async () => {
+        const page = s.admin;
+        const tech = (await api(page, 'GET', '/api/v1/departments?limit=1000')).items.find((d) => d.name === '技术部');
+        const boss = await api(page, 'POST', '/api/v1/members', { name: '孙八', employee_id: 'sunba01', password: 'sunba-pass-1', department_ids: [tech.id] });
+        const qian = { name: '钱七', employee_id: 'qianqi01', password: 'qianqi-pass-1' };
+        const q = await api(page, 'POST', '/api/v1/members', { ...qian, department_ids: [tech.id] });
+        await api(page, 'PATCH', `/api/v1/members/${q.id}`, { manager_id: boss.id });
+        const qp = await signIn(qian);
+        const tpl = (await api(qp, 'GET', '/api/v1/approvals/templates')).items.find((x) => x.builtin === 'leave');
+        const req = await api(qp, 'POST', '/api/v1/approvals/requests', {
+          template_id: tpl.id,
+          values: { leave: { leave_type: 'sick', start: '2026-12-09', end: '2026-12-09' }, reason: '看病' },
+        });
+        await qp.context().close();
+        if (req.awaiting[0]?.name !== '孙八') throw new Error(`expected 孙八 to approve, got ${JSON.stringify(req.awaiting)}`);
+        await api(page, 'PATCH', `/api/v1/members/${boss.id}`, { status: 'departed' });
+        await page.goto(`${base}/workbench/approvals/${req.id}`);
+        await page.getByTestId('ap-act-reassign').click();
+        await page.getByTestId('ap-dialog').waitFor();
+        await page.waitForTimeout(300); // let the dialog finish opening
+        await pickOption(page, page.getByTestId('ap-dialog-person'), HR.name, HR.name);
+        await page.getByTestId('ap-dialog-comment').fill('孙八已离职');
+        await page.getByTestId('ap-dialog-ok').click();
+        await page.getByTestId('ap-dialog').waitFor({ state: 'hidden' });
+        await expectText(page.getByTestId('ap-timeline'), '转交了离职人员的审批');
+        const after = await api(page, 'GET', `/api/v1/approvals/requests/${req.id}`);
+        if (after.awaiting[0]?.name !== HR.name) throw new Error(`expected ${HR.name} to approve now, got ${JSON.stringify(after.awaiting)}`);
+        await shot(page, 'approvals-reassigned');
       },
     ],
   ];

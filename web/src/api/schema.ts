@@ -258,6 +258,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/requests/{id}/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a departed or disabled approver's pending decision to a colleague (administrators over
+         *     the applicant's department). Recorded in the timeline as `reassigned`.
+         */
+        post: operations["reassign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals/requests/{id}/reject": {
         parameters: {
             query?: never;
@@ -1120,6 +1140,11 @@ export interface components {
             approve: boolean;
             comment: boolean;
             nudge: boolean;
+            /**
+             * @description Administrators: approvers the request waits for who have left or been disabled; their
+             *     decision can be handed over (`POST …/reassign`).
+             */
+            reassign_from: components["schemas"]["Id"][];
             reject: boolean;
             /** @description Steps the caller may return the request to. */
             return_to: number[];
@@ -1895,6 +1920,12 @@ export interface components {
             tiers: components["schemas"]["SeniorityTier"][];
             /** @enum {string} */
             type: "by_seniority";
+        };
+        ReassignBody: {
+            comment?: string;
+            /** @description An approver of the current step who has left or been disabled. */
+            from: components["schemas"]["Id"];
+            to: components["schemas"]["Id"];
         };
         Receipts: {
             message_id: components["schemas"]["Id"];
@@ -2920,6 +2951,63 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reassign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReassignBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,9 +16,9 @@ import { pick } from './logic';
 import { MemberSelect, peopleNames, rememberNames } from './pickers';
 import type { LeaveType, RequestDetail as Detail, Step } from './types';
 
-type Dialog = null | 'approve' | 'reject' | 'return' | 'transfer' | 'add' | 'comment';
+type Dialog = null | 'approve' | 'reject' | 'return' | 'transfer' | 'add' | 'comment' | 'reassign';
 
-const EVENT_KINDS = new Set(['commented', 'nudged', 'transferred', 'added_approver', 'returned', 'withdrawn']);
+const EVENT_KINDS = new Set(['commented', 'nudged', 'transferred', 'added_approver', 'returned', 'withdrawn', 'reassigned']);
 
 export function RequestDetail() {
   const { t, locale } = useI18n();
@@ -34,6 +34,7 @@ export function RequestDetail() {
   const [files, setFiles] = useState<string[]>([]);
   const [position, setPosition] = useState<'before' | 'after'>('before');
   const [toStep, setToStep] = useState<number | undefined>();
+  const [from, setFrom] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [dialogError, setDialogError] = useState<string | null>(null);
 
@@ -65,6 +66,7 @@ export function RequestDetail() {
     setFiles([]);
     setPosition('before');
     setToStep(a.return_to[a.return_to.length - 1]);
+    setFrom(a.reassign_from[0]);
     setDialogError(null);
     setDialog(d);
   };
@@ -100,6 +102,9 @@ export function RequestDetail() {
       case 'transfer':
         if (!person[0]) return;
         return run(() => approvalsApi.transfer(id, person[0], comment.trim()));
+      case 'reassign':
+        if (!from || !person[0]) return;
+        return run(() => approvalsApi.reassign(id, from, person[0], comment.trim()));
       case 'add':
         if (!person[0]) return;
         return run(() => approvalsApi.addApprover(id, person[0], position, comment.trim()));
@@ -134,7 +139,7 @@ export function RequestDetail() {
 
   const stepLabel = (s: Step, i: number) => t('ap.act.stepN', { n: i + 1, name: s.name || t('ap.flow.approve') });
   const events = detail.timeline.filter((e) => EVENT_KINDS.has(e.kind));
-  const anyAction = a.approve || a.reject || a.withdraw || a.return_to.length > 0 || a.transfer || a.add_approver || a.nudge || a.comment;
+  const anyAction = a.approve || a.reject || a.withdraw || a.return_to.length > 0 || a.transfer || a.add_approver || a.nudge || a.comment || a.reassign_from.length > 0;
 
   return (
     <div className="hd-page ap-page" data-testid="ap-detail" data-status={detail.status}>
@@ -241,6 +246,11 @@ export function RequestDetail() {
                 {t('ap.act.withdraw')}
               </Button>
             )}
+            {a.reassign_from.length > 0 && (
+              <Button onClick={() => open('reassign')} data-testid="ap-act-reassign">
+                {t('ap.act.reassign')}
+              </Button>
+            )}
             {a.transfer && (
               <Button onClick={() => open('transfer')} data-testid="ap-act-transfer">
                 {t('ap.act.transfer')}
@@ -281,7 +291,17 @@ export function RequestDetail() {
         destroyOnHidden
       >
         <div className="ap-dialog" data-testid="ap-dialog">
-          {(dialog === 'transfer' || dialog === 'add') && (
+          {dialog === 'reassign' && (
+            <Select
+              value={from}
+              onChange={setFrom}
+              aria-label={t('ap.act.reassignFrom')}
+              style={{ width: '100%' }}
+              options={a.reassign_from.map((m) => ({ value: m, label: names(m) || m }))}
+              data-testid="ap-dialog-from"
+            />
+          )}
+          {(dialog === 'transfer' || dialog === 'add' || dialog === 'reassign') && (
             <MemberSelect value={person} onChange={setPerson} placeholder={t('ap.act.person')} testId="ap-dialog-person" />
           )}
           {dialog === 'add' && (

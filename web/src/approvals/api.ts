@@ -67,6 +67,8 @@ export const approvalsApi = {
   withdraw: (id: string) => api.post<unknown>(`${B}/requests/${enc(id)}/withdraw`, undefined, h()),
   returnTo: (id: string, to_step: number, comment: string) => api.post<unknown>(`${B}/requests/${enc(id)}/return`, { to_step, comment }, h()),
   transfer: (id: string, to: string, comment: string) => api.post<unknown>(`${B}/requests/${enc(id)}/transfer`, { to, comment }, h()),
+  reassign: (id: string, from: string, to: string, comment: string) =>
+    api.post<unknown>(`${B}/requests/${enc(id)}/reassign`, { from, to, comment }, h()),
   addApprover: (id: string, member_id: string, position: 'before' | 'after', comment: string) =>
     api.post<unknown>(`${B}/requests/${enc(id)}/add-approver`, { member_id, position, comment }, h()),
   comment: (id: string, text: string, file_ids: string[] = []) => api.post<unknown>(`${B}/requests/${enc(id)}/comments`, { text, file_ids }, h()),

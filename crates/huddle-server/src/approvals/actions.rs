@@ -76,7 +76,7 @@ fn in_current_step(row: &RequestRow, member: i64) -> bool {
         .is_some_and(|s| s.approvers.iter().any(|a| a.member_id.0 == member))
 }
 
-fn check_comment(comment: &str, lang: Lang) -> ApiResult<()> {
+pub(super) fn check_comment(comment: &str, lang: Lang) -> ApiResult<()> {
     if comment.chars().count() > 1000 {
         return Err(ApiError::invalid(
             "comment",
@@ -90,7 +90,12 @@ fn check_comment(comment: &str, lang: Lang) -> ApiResult<()> {
 }
 
 /// Someone to hand a decision to: active, and visible to the actor in the directory.
-fn active_member(dir: &OrgDirectory, actor: &Actor, id: Id, lang: Lang) -> ApiResult<()> {
+pub(super) fn active_member(
+    dir: &OrgDirectory,
+    actor: &Actor,
+    id: Id,
+    lang: Lang,
+) -> ApiResult<()> {
     let viewer = dir.viewer(actor.member_id, actor.role);
     let visible = dir.tree.visible_departments(&viewer);
     match dir.member(id.0) {
@@ -105,15 +110,15 @@ fn active_member(dir: &OrgDirectory, actor: &Actor, id: Id, lang: Lang) -> ApiRe
 }
 
 /// What the timeline records for an action.
-struct Logged<'a> {
-    kind: &'a str,
-    data: serde_json::Value,
-    file_ids: &'a [Id],
+pub(super) struct Logged<'a> {
+    pub kind: &'a str,
+    pub data: serde_json::Value,
+    pub file_ids: &'a [Id],
 }
 
 /// Reads the request, applies `action` through the engine and writes the result; retried when
 /// another decision landed in between.
-async fn transition(
+pub(super) async fn transition(
     state: &AppState,
     actor: &Actor,
     lang: Lang,

@@ -3,11 +3,12 @@
 //!
 //! The rules live in the `huddle-approvals` engine crate (no I/O); this module stores, checks
 //! rights, and notifies. Layout: `templates` (templates and roles), `submit` (preview, submit,
-//! drafts), `view` (detail, lists, counts), `actions` (decisions), `leave` (types, balances,
+//! drafts), `view` (detail, lists, counts), `actions` (decisions), `handover` (a departed approver's decisions), `leave` (types, balances,
 //! ledger), `export`, `notify`, `setup` (built-ins), `store` (rows), `people` (directory view).
 
 pub mod actions;
 pub mod export;
+pub mod handover;
 pub mod lang;
 pub mod leave;
 pub mod model;
@@ -51,6 +52,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(actions::return_request))
         .routes(routes!(actions::transfer))
         .routes(routes!(actions::add_approver))
+        .routes(routes!(handover::reassign))
         .routes(routes!(actions::comment))
         .routes(routes!(actions::nudge))
         .routes(routes!(leave::list_leave_types, leave::update_leave_types))

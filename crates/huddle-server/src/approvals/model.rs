@@ -234,6 +234,9 @@ pub struct Allowed {
     pub add_approver: bool,
     pub nudge: bool,
     pub comment: bool,
+    /// Administrators: approvers the request waits for who have left or been disabled; their
+    /// decision can be handed over (`POST …/reassign`).
+    pub reassign_from: Vec<Id>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -274,6 +277,16 @@ pub struct ReturnBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
+    pub to: Id,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignBody {
+    /// An approver of the current step who has left or been disabled.
+    pub from: Id,
     pub to: Id,
     #[serde(default)]
     pub comment: String,

@@ -129,7 +129,12 @@ fn summary(
     }
 }
 
-fn allowed(actor: &Actor, row: &RequestRow, def: &TemplateDefinition) -> Allowed {
+fn allowed(
+    actor: &Actor,
+    dir: &OrgDirectory,
+    row: &RequestRow,
+    def: &TemplateDefinition,
+) -> Allowed {
     let me = Id(actor.member_id);
     let can_act =
         row.status == RequestStatus::Pending && request::awaiting(&row.state).contains(&me);
@@ -155,6 +160,17 @@ fn allowed(actor: &Actor, row: &RequestRow, def: &TemplateDefinition) -> Allowed
         add_approver: can_act,
         nudge: is_applicant && row.status == RequestStatus::Pending,
         comment: true,
+        reassign_from: if actor.is_admin() && row.status == RequestStatus::Pending {
+            request::awaiting(&row.state)
+                .into_iter()
+                .filter(|m| {
+                    dir.member(m.0)
+                        .is_none_or(|x| x.status != crate::directory::model::MemberStatus::Active)
+                })
+                .collect()
+        } else {
+            vec![]
+        },
     }
 }
 
@@ -217,7 +233,7 @@ pub async fn detail_for(
     Ok(RequestDetail {
         summary: summary(&row, dir, &names),
         template_version: row.template_version,
-        allowed: allowed(actor, &row, &def),
+        allowed: allowed(actor, dir, &row, &def),
         require_reject_comment: def.settings.require_reject_comment,
         form: def.form,
         values: row.values.clone(),

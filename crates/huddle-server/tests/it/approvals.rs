@@ -18,6 +18,7 @@ crate::on_both_backends!(
     preview_shows_the_flow_and_branches_follow_the_amount,
     hidden_departments_stay_hidden_in_requests,
     live_frames_follow_every_change_in_order,
+    an_administrator_hands_over_a_departed_approvers_decision,
 );
 
 struct People {
@@ -1172,4 +1173,70 @@ async fn live_frames_follow_every_change_in_order(t: &TestServer) {
     };
     let (_, fresh) = t.get(&p.hr.1, &base).await;
     assert_eq!(fresh["status"], last["payload"]["status"]);
+}
+
+async fn an_administrator_hands_over_a_departed_approvers_decision(t: &TestServer) {
+    let p = people(t, "审批十三").await;
+    let tpl = builtin(t, &p.employee.1, "leave").await;
+    let (_, req) = file(t, &p.employee.1, &tpl, leave("2026-12-07", "2026-12-07")).await;
+    let base = format!("/api/v1/approvals/requests/{}", req["id"].as_str().unwrap());
+    let body = json!({"from": p.manager.0, "to": p.hr.0, "comment": "王经理已离职"});
+    // While the manager is active, nobody hands their decision over.
+    let (s, e) = t
+        .post(&p.org.admin, &format!("{base}/reassign"), body.clone())
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("approver_active")),
+        "{e}"
+    );
+    let (s, b) = t
+        .patch(
+            &p.org.admin,
+            &format!("/api/v1/members/{}", p.manager.0),
+            json!({"status": "departed"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, d) = t.get(&p.org.admin, &base).await;
+    assert_eq!(d["allowed"]["reassign_from"], json!([p.manager.0]));
+    // Members cannot; the wrong `from` is named; then the administrator hands it to HR.
+    assert_eq!(
+        t.post(&p.employee.1, &format!("{base}/reassign"), body.clone())
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, e) = t
+        .post(
+            &p.org.admin,
+            &format!("{base}/reassign"),
+            json!({"from": p.other.0, "to": p.hr.0}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("from")),
+        "{e}"
+    );
+    let (s, d) = t
+        .post(&p.org.admin, &format!("{base}/reassign"), body)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(awaiting(&d), vec![p.hr.0.clone()]);
+    assert!(d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "reassigned"));
+    assert!(channel_cards(t, &p.hr.1)
+        .await
+        .iter()
+        .any(|c| c["status"] == "待你审批"));
+    let (s, d) = t.post(&p.hr.1, &format!("{base}/approve"), json!({})).await;
+    assert_eq!(
+        (s, d["status"].as_str()),
+        (StatusCode::OK, Some("approved")),
+        "{d}"
+    );
 }
