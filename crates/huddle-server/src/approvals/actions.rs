@@ -203,13 +203,7 @@ pub(super) async fn transition(
             now,
         )
         .await?;
-        for f in file_ids {
-            sqlx::query("INSERT INTO approval_file_refs (file_id, request_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(f.0)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        store::link_files(&mut tx, id, file_ids).await?;
         if let Some(status) = finished {
             let types = store::leave_types(&mut tx, actor.org_id).await?;
             leave::settle(&mut tx, &state.ids, &new_row, &types, status).await?;
@@ -482,13 +476,7 @@ pub async fn comment(
         now,
     )
     .await?;
-    for f in &body.file_ids {
-        sqlx::query("INSERT INTO approval_file_refs (file_id, request_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(f.0)
-            .bind(row.id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    store::link_files(&mut tx, row.id, &body.file_ids).await?;
     tx.commit().await?;
     let def_name = view::template_name(&state, actor.org_id, row.template_id).await?;
     notify::commented(

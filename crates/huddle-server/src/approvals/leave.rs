@@ -62,6 +62,41 @@ fn keeps_balance(t: &LeaveType) -> bool {
     !matches!(t.quota, QuotaRule::Unlimited)
 }
 
+/// One ledger entry. `entry_key` is unique per organization: writing the same entry twice
+/// (a retried grant, debit or credit) leaves one.
+struct Entry<'a> {
+    org_id: i64,
+    member: i64,
+    leave_type: &'a str,
+    amount_milli: i64,
+    kind: &'a str,
+    request_id: Option<i64>,
+    note: &'a str,
+    actor_id: i64,
+    entry_key: &'a str,
+}
+
+async fn write_entry(conn: &mut AnyConnection, ids: &IdGen, e: Entry<'_>) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO leave_ledger (id, org_id, member_id, leave_type, amount_milli, kind, request_id, note, actor_id, entry_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (org_id, entry_key) DO NOTHING",
+    )
+    .bind(ids.next())
+    .bind(e.org_id)
+    .bind(e.member)
+    .bind(e.leave_type)
+    .bind(e.amount_milli)
+    .bind(e.kind)
+    .bind(e.request_id)
+    .bind(e.note)
+    .bind(e.actor_id)
+    .bind(e.entry_key)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Writes this year's grant for the member unless it is there already.
 async fn ensure_grant(
     conn: &mut AnyConnection,
@@ -75,19 +110,23 @@ async fn ensure_grant(
     let Some(amount) = leave::annual_grant(&t.quota, join_date, year) else {
         return Ok(());
     };
-    sqlx::query(
-        "INSERT INTO leave_ledger (id, org_id, member_id, leave_type, amount_milli, kind, request_id, note, actor_id, entry_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'grant', NULL, $6, 0, $7, $8) ON CONFLICT (org_id, entry_key) DO NOTHING",
+    let note = format!("{year} 年度额度");
+    let key = format!("grant:{}:{year}:{member}", t.key);
+    write_entry(
+        conn,
+        ids,
+        Entry {
+            org_id,
+            member,
+            leave_type: &t.key,
+            amount_milli: to_milli(amount),
+            kind: "grant",
+            request_id: None,
+            note: &note,
+            actor_id: 0,
+            entry_key: &key,
+        },
     )
-    .bind(ids.next())
-    .bind(org_id)
-    .bind(member)
-    .bind(&t.key)
-    .bind(to_milli(amount))
-    .bind(format!("{year} 年度额度"))
-    .bind(format!("grant:{}:{year}:{member}", t.key))
-    .bind(now_ms())
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -256,21 +295,22 @@ pub async fn settle(
             .await?;
     }
     if let (Some((kind, amount, note)), true) = (ledger, keeps_balance(t)) {
-        sqlx::query(
-            "INSERT INTO leave_ledger (id, org_id, member_id, leave_type, amount_milli, kind, request_id, note, actor_id, entry_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10) ON CONFLICT (org_id, entry_key) DO NOTHING",
+        let key = format!("{kind}:{}", req.id);
+        write_entry(
+            conn,
+            ids,
+            Entry {
+                org_id: req.org_id,
+                member: req.applicant_id,
+                leave_type: &t.key,
+                amount_milli: amount,
+                kind,
+                request_id: Some(req.id),
+                note: &note,
+                actor_id: 0,
+                entry_key: &key,
+            },
         )
-        .bind(ids.next())
-        .bind(req.org_id)
-        .bind(req.applicant_id)
-        .bind(&t.key)
-        .bind(amount)
-        .bind(kind)
-        .bind(req.id)
-        .bind(note)
-        .bind(format!("{kind}:{}", req.id))
-        .bind(now_ms())
-        .execute(&mut *conn)
         .await?;
     }
     Ok(())
@@ -514,21 +554,23 @@ pub async fn adjust_leave(
         .ok_or_else(|| {
             ApiError::invalid("leave_type", "No leave type with a balance has this key.")
         })?;
-    let id = state.ids.next();
-    sqlx::query(
-        "INSERT INTO leave_ledger (id, org_id, member_id, leave_type, amount_milli, kind, request_id, note, actor_id, entry_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'adjust', NULL, $6, $7, $8, $9)",
+    // Every adjustment is its own entry.
+    let key = format!("adjust:{}", state.ids.next());
+    write_entry(
+        &mut tx,
+        &state.ids,
+        Entry {
+            org_id: actor.org_id,
+            member,
+            leave_type: &t.key,
+            amount_milli: to_milli(body.amount),
+            kind: "adjust",
+            request_id: None,
+            note,
+            actor_id: actor.member_id,
+            entry_key: &key,
+        },
     )
-    .bind(id)
-    .bind(actor.org_id)
-    .bind(member)
-    .bind(&t.key)
-    .bind(to_milli(body.amount))
-    .bind(note)
-    .bind(actor.member_id)
-    .bind(format!("adjust:{id}"))
-    .bind(now_ms())
-    .execute(&mut *tx)
     .await?;
     crate::audit::record(
         &mut tx,

@@ -290,3 +290,18 @@ pub async fn next_sp_no(conn: &mut AnyConnection, org_id: i64, day: &str) -> Api
     .try_get(0)?;
     Ok(format!("{day}{n:04}"))
 }
+
+/// Records that files belong to a request (form, decision or comment attachments), which makes
+/// them readable by the request's audience.
+pub async fn link_files(conn: &mut AnyConnection, request_id: i64, files: &[Id]) -> ApiResult<()> {
+    for f in files {
+        sqlx::query(
+            "INSERT INTO approval_file_refs (file_id, request_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(f.0)
+        .bind(request_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

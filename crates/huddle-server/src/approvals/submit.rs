@@ -390,13 +390,7 @@ pub async fn submit(
         )
         .await?;
     }
-    for f in &files {
-        sqlx::query("INSERT INTO approval_file_refs (file_id, request_id) VALUES ($1, $2)")
-            .bind(f.0)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    store::link_files(&mut tx, id, &files).await?;
     store::write_people(&mut tx, &row).await?;
     store::add_event(
         &mut tx,
