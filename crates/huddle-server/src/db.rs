@@ -109,3 +109,64 @@ impl Db {
         self.read.close().await;
     }
 }
+
+/// Placeholders for a statement built at run time with one bound value per placeholder, in
+/// order of appearance: `?` on SQLite, `$1, $2, …` on PostgreSQL.
+///
+/// Why not `$N` everywhere: SQLite names `$N` parameters, and binding by name looks each name up
+/// in a list, which makes binding a statement with thousands of parameters quadratic. Anonymous
+/// `?` parameters bind by position.
+pub struct Placeholders {
+    backend: Backend,
+    count: usize,
+}
+
+impl Placeholders {
+    pub fn new(backend: Backend) -> Self {
+        Self { backend, count: 0 }
+    }
+
+    /// Appends the next placeholder to `sql`.
+    pub fn push(&mut self, sql: &mut String) {
+        self.count += 1;
+        match self.backend {
+            Backend::Sqlite => sql.push('?'),
+            Backend::Postgres => {
+                use std::fmt::Write;
+                let _ = write!(sql, "${}", self.count);
+            }
+        }
+    }
+
+    /// Appends `(p, p, …)` with `n` placeholders.
+    pub fn push_tuple(&mut self, sql: &mut String, n: usize) {
+        sql.push('(');
+        for i in 0..n {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            self.push(sql);
+        }
+        sql.push(')');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_positional_on_sqlite_and_numbered_on_postgres() {
+        for (backend, want) in [
+            (Backend::Sqlite, "x = ? AND (?, ?)"),
+            (Backend::Postgres, "x = $1 AND ($2, $3)"),
+        ] {
+            let mut p = Placeholders::new(backend);
+            let mut sql = String::from("x = ");
+            p.push(&mut sql);
+            sql.push_str(" AND ");
+            p.push_tuple(&mut sql, 2);
+            assert_eq!(sql, want);
+        }
+    }
+}

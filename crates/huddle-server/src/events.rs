@@ -59,7 +59,8 @@ pub enum Audience<'a> {
 /// Frames queued per connection before it counts as stalled and is closed with a resync hint.
 const CONNECTION_QUEUE: usize = 4096;
 
-type Frame = Arc<str>;
+/// A serialized frame. Cloning shares the bytes, and the socket writes them without a copy.
+pub type Frame = axum::extract::ws::Utf8Bytes;
 
 struct Connection {
     id: u64,
@@ -79,6 +80,9 @@ pub enum Control {
     Conversation { id: i64 },
     /// A member's personal settings (quiet hours) changed: forget every cached conversation.
     AllConversations,
+    /// A member's role, name, status or password changed (`None`: possibly any member of the
+    /// organization): forget their cached sessions.
+    Members { member: Option<i64> },
     /// Close the sockets of one session (`session`), or of every session of the member but
     /// `except`.
     EndSessions {
@@ -99,6 +103,8 @@ pub struct EventBus {
     cluster: std::sync::OnceLock<mpsc::UnboundedSender<Envelope>>,
     /// Conversation member lists, invalidated through [`EventBus::control`].
     pub conversations: crate::chat::cache::ConvCache,
+    /// Signed-in sessions, invalidated through [`EventBus::control`].
+    pub sessions: crate::accounts::session_cache::SessionCache,
 }
 
 /// A frame on its way across nodes.
@@ -188,7 +194,7 @@ impl EventBus {
             let _ = cluster.send(Envelope {
                 org: org_id,
                 members,
-                frame: frame.to_string(),
+                frame: frame.as_str().to_owned(),
                 control: None,
             });
             return;
@@ -266,11 +272,13 @@ impl EventBus {
         match *control {
             Control::Conversation { id } => self.conversations.invalidate(id),
             Control::AllConversations => self.conversations.invalidate_all(),
+            Control::Members { member } => self.sessions.invalidate(org_id, member),
             Control::EndSessions {
                 member,
                 session,
                 except,
             } => {
+                self.sessions.invalidate(org_id, Some(member));
                 let mut orgs = self.orgs.write().expect("event bus lock");
                 let Some(members) = orgs.get_mut(&org_id) else {
                     return;
@@ -283,7 +291,7 @@ impl EventBus {
                         session.is_none_or(|s| s == c.session_id) && except != Some(c.session_id);
                     if ends {
                         // Dropping the sender after this frame closes the socket.
-                        let _ = c.tx.try_send(SESSION_ENDED.into());
+                        let _ = c.tx.try_send(Frame::from_static(SESSION_ENDED));
                     }
                     !ends
                 });

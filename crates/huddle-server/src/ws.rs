@@ -5,18 +5,22 @@
 //! database.
 
 use crate::accounts::actor::Actor;
-use crate::events::{Audience, Subscription, SESSION_ENDED};
+use crate::events::{Audience, Frame, Subscription, SESSION_ENDED};
 use crate::ids::now_ms;
 use crate::ids::Id;
 use crate::state::AppState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use futures::SinkExt;
 use std::collections::HashMap;
 use std::time::Duration;
 
 /// Initial read buffer per socket.
 const READ_BUFFER: usize = 1024;
+/// Outgoing bytes gathered before a write to the socket; a burst of queued frames goes out in
+/// few writes, and [`write_burst`] flushes at its end.
+const WRITE_BUFFER: usize = 16 * 1024;
 
 pub async fn connect(
     State(state): State<AppState>,
@@ -31,12 +35,13 @@ pub async fn connect(
         member_id: actor.member_id,
         session_id: actor.session_id,
         expires_at: actor.session_expires_at,
+        checked_at_generation: actor.session_generation,
     };
     // Clients send only small frames (typing); tungstenite's default 128 KiB read buffer per
     // socket would cost more than everything else a connection holds. Buffers grow on demand.
     upgrade
         .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER)
         .on_upgrade(move |socket| run(socket, sub, state, who))
 }
 
@@ -47,6 +52,8 @@ struct Who {
     session_id: i64,
     /// The session's expiry (UTC ms).
     expires_at: i64,
+    /// The session cache generation at which the session was found valid.
+    checked_at_generation: u64,
 }
 
 /// Typing notices a connection may relay, at most one per conversation per this interval.
@@ -115,6 +122,43 @@ async fn session_exists(state: &AppState, session_id: i64) -> bool {
     !matches!(row, Ok(None))
 }
 
+/// Frames written before one flush, at most.
+const MAX_BURST: usize = 64;
+
+enum Burst {
+    Written,
+    Failed,
+    SessionEnded,
+}
+
+/// Writes `first` and the frames queued behind it with one flush: a connection that fell a
+/// little behind catches up in one write instead of one per frame.
+async fn write_burst(socket: &mut WebSocket, sub: &mut Subscription, first: Frame) -> Burst {
+    let mut next = Some(first);
+    let mut written = 0;
+    let mut ended = false;
+    while let Some(json) = next.take() {
+        if json.as_str() == SESSION_ENDED {
+            ended = true;
+            break;
+        }
+        if socket.feed(Message::Text(json)).await.is_err() {
+            return Burst::Failed;
+        }
+        written += 1;
+        if written < MAX_BURST {
+            next = sub.rx.try_recv().ok();
+        }
+    }
+    if socket.flush().await.is_err() {
+        Burst::Failed
+    } else if ended {
+        Burst::SessionEnded
+    } else {
+        Burst::Written
+    }
+}
+
 async fn run(mut socket: WebSocket, mut sub: Subscription, state: AppState, who: Who) {
     let mut last_typing = HashMap::new();
     if socket
@@ -125,10 +169,12 @@ async fn run(mut socket: WebSocket, mut sub: Subscription, state: AppState, who:
         return;
     }
     // A revocation announced between the session lookup and the subscription above would have
-    // been missed: look once more now that the connection listens.
+    // been missed: look once more now that the connection listens, unless nothing was
+    // invalidated on this node since (the common case, and the one a reconnect storm hits).
     // Awaited futures live inside this connection's task for its whole life: the rare, large
     // ones are boxed so an idle connection stays small.
-    if !Box::pin(session_exists(&state, who.session_id)).await {
+    let unchanged = state.events.sessions.generation() == who.checked_at_generation;
+    if !unchanged && !Box::pin(session_exists(&state, who.session_id)).await {
         let _ = socket.send(Message::Text(SESSION_ENDED.into())).await;
         let _ = socket.send(Message::Close(None)).await;
         return;
@@ -137,18 +183,20 @@ async fn run(mut socket: WebSocket, mut sub: Subscription, state: AppState, who:
     let expiry = tokio::time::sleep(left);
     tokio::pin!(expiry);
     loop {
+        // Queued frames first (`biased`): a woken connection with frames waiting writes them
+        // without polling its socket and timer as well.
         tokio::select! {
+            biased;
             frame = sub.rx.recv() => match frame {
-                Some(json) if json.as_ref() == SESSION_ENDED => {
-                    let _ = socket.send(Message::Text(SESSION_ENDED.into())).await;
-                    let _ = socket.send(Message::Close(None)).await;
-                    return;
-                }
-                Some(json) => {
-                    if socket.send(Message::Text(json.as_ref().into())).await.is_err() {
+                Some(first) => match write_burst(&mut socket, &mut sub, first).await {
+                    Burst::Written => {}
+                    Burst::Failed => return,
+                    Burst::SessionEnded => {
+                        let _ = socket.send(Message::Text(SESSION_ENDED.into())).await;
+                        let _ = socket.send(Message::Close(None)).await;
                         return;
                     }
-                }
+                },
                 None => {
                     // The bus dropped this connection because it fell behind: the client must
                     // resync over HTTP, then reconnect.

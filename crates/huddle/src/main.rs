@@ -7,6 +7,11 @@ use huddle_server::ServerConfig;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// mimalloc instead of the system allocator: under many concurrent requests glibc's malloc spent
+/// a tenth of the server's time searching its free lists (measured in BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "huddle",

@@ -4,7 +4,6 @@
 use super::session::{self, ClientInfo};
 use crate::directory::model::Role;
 use crate::error::ApiError;
-use crate::ids::now_ms;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -25,6 +24,8 @@ pub struct Actor {
     pub role: Role,
     pub must_change_password: bool,
     pub client: ClientInfo,
+    /// The session cache's generation when this session was found valid.
+    pub session_generation: u64,
 }
 
 impl Actor {
@@ -111,7 +112,7 @@ impl FromRequestParts<AppState> for Actor {
                 None => return Err(ApiError::unauthorized()),
             },
         };
-        let row = session::lookup(state, &token)
+        let (row, session_generation) = session::lookup(state, &token)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         if row.status != "active" {
@@ -133,24 +134,17 @@ impl FromRequestParts<AppState> for Actor {
                     .with_code("password_change_required"),
             );
         }
-        let now = now_ms();
-        if now - row.last_seen_at > 60_000 {
-            // Touch at most once a minute; a lost touch only makes "last seen" older.
-            let _ = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(row.session_id)
-                .execute(state.db.writer())
-                .await;
-        }
+        session::touch(state, &token, &row).await;
         Ok(Actor {
             org_id: row.org_id,
             member_id: row.member_id,
             session_id: row.session_id,
             session_expires_at: row.expires_at,
-            name: row.name,
+            name: row.name.clone(),
             role: Role::parse(&row.role),
             must_change_password: row.must_change_password,
             client: client_info(parts, state.config.trust_proxy),
+            session_generation,
         })
     }
 }

@@ -5,4 +5,5 @@ pub mod me;
 pub mod password;
 pub mod routes;
 pub mod session;
+pub mod session_cache;
 pub mod throttle;

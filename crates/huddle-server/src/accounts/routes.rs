@@ -246,6 +246,7 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
+    // Ends the other sessions and, through the cache, the "must change password" of this one.
     session::announce_ended(
         &state,
         actor.org_id,

@@ -1,5 +1,6 @@
 //! Server-side sessions: a random token given to the client once, stored only as its SHA-256.
 
+use super::session_cache::Cached;
 use crate::db::Tx;
 use crate::ids::now_ms;
 use crate::state::AppState;
@@ -7,6 +8,7 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::sync::Arc;
 
 pub fn new_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
@@ -17,9 +19,16 @@ pub fn new_secret(prefix: &str) -> String {
     )
 }
 
-pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
+fn token_digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+fn hex(digest: &[u8; 32]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex(&token_digest(token))
 }
 
 pub struct NewSession {
@@ -70,6 +79,7 @@ pub async fn create(
 }
 
 /// What a valid token resolves to.
+#[derive(Clone, Debug)]
 pub struct SessionRow {
     pub session_id: i64,
     pub org_id: i64,
@@ -83,14 +93,50 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
-pub async fn lookup(state: &AppState, token: &str) -> Result<Option<SessionRow>, sqlx::Error> {
+/// What a token resolves to, from this node's cache when it holds a fresh answer, with the
+/// cache generation it was valid at (see [`super::session_cache::SessionCache::generation`]).
+pub async fn lookup(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(Arc<SessionRow>, u64)>, sqlx::Error> {
+    let digest = token_digest(token);
+    let now = now_ms();
+    let cache = &state.events.sessions;
+    let generation = match cache.get(&digest, now) {
+        Cached::Hit(row, generation) => return Ok(Some((row, generation))),
+        Cached::Miss(generation) => generation,
+    };
+    let Some(row) = query(state, &hex(&digest), now).await? else {
+        return Ok(None);
+    };
+    let row = Arc::new(row);
+    cache.put(digest, row.clone(), generation);
+    Ok(Some((row, generation)))
+}
+
+/// Records that a session was seen now: in the database at most once a minute (a lost touch
+/// only makes "last seen" older).
+pub async fn touch(state: &AppState, token: &str, row: &SessionRow) {
+    let now = now_ms();
+    if now - row.last_seen_at <= 60_000 {
+        return;
+    }
+    state.events.sessions.touched(&token_digest(token), now);
+    let _ = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(row.session_id)
+        .execute(state.db.writer())
+        .await;
+}
+
+async fn query(state: &AppState, hash: &str, now: i64) -> Result<Option<SessionRow>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT s.id, s.org_id, s.member_id, s.csrf_token, s.last_seen_at, m.name, m.role, \
          m.status, m.must_change_password, s.expires_at FROM sessions s JOIN members m ON m.id = s.member_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
-    .bind(token_hash(token))
-    .bind(now_ms())
+    .bind(hash)
+    .bind(now)
     .fetch_optional(state.db.reader())
     .await?;
     let Some(r) = row else { return Ok(None) };

@@ -2,9 +2,10 @@
 //! counts, mark read or unread.
 
 use super::model::{Content, Conversation, ConversationKind, ConversationList, MAX_GROUP_MEMBERS};
-use super::store::{self, message_from_row, MESSAGE_COLUMNS};
+use super::store::{self, message_from_row_at};
 use crate::accounts::actor::Actor;
 use crate::directory::model::MemberStatus;
+use crate::directory::snapshot::OrgDirectory;
 use crate::error::{ApiError, ApiResult, ErrorBody, JsonBody};
 use crate::events::Audience;
 use crate::ids::{now_ms, Id};
@@ -14,6 +15,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use sqlx::Row;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -188,16 +190,29 @@ async fn add_member(
     Ok(())
 }
 
+/// A conversation as its member sees it, in one query: the unread count and the last message
+/// come along (columns 13 and 14..), so a list of any length costs one round trip.
 const VIEW_SQL: &str =
     "SELECT c.id, c.kind, c.name, c.owner_id, c.last_seq, c.last_message_at, c.created_at, \
-    cm.read_seq, cm.muted, cm.pinned, cm.marked_unread, cm.role, c.settings \
+    cm.read_seq, cm.muted, cm.pinned, cm.marked_unread, cm.role, c.settings, \
+    (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = c.id AND u.seq > cm.read_seq \
+     AND u.sender_id <> cm.member_id AND u.kind <> 'recall' AND u.kind <> 'system'), \
+    lm.id, lm.conversation_id, lm.seq, lm.sender_id, lm.client_msg_id, lm.kind, lm.body, \
+    lm.reply_to, lm.recalled_at, lm.created_at \
     FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id \
+    LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq \
     WHERE cm.org_id = $1 AND cm.member_id = $2 AND c.dissolved_at IS NULL";
 
+/// Where the last message's columns start in a [`VIEW_SQL`] row.
+const LAST_MESSAGE_AT: usize = 14;
+
+/// A conversation view from a [`VIEW_SQL`] row. `dir` holds the directory once a direct chat
+/// needed it, so a list reads it at most once.
 async fn view_from_row(
     state: &AppState,
     actor: &Actor,
     r: &sqlx::any::AnyRow,
+    dir: &mut Option<Arc<OrgDirectory>>,
 ) -> ApiResult<Conversation> {
     let id: i64 = r.try_get(0)?;
     let kind = ConversationKind::parse(&r.try_get::<String, _>(1)?);
@@ -215,24 +230,20 @@ async fn view_from_row(
         };
     let settings: serde_json::Value =
         serde_json::from_str(&r.try_get::<String, _>(12)?).unwrap_or_default();
-    let last_message = sqlx::query(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq = $2"
-    ))
-    .bind(id)
-    .bind(last_seq)
-    .fetch_optional(pool)
-    .await?
-    .as_ref()
-    .map(message_from_row)
-    .transpose()?;
-    let mut unread: i64 = sqlx::query("SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND seq > $2 AND sender_id <> $3 AND kind <> 'recall' AND kind <> 'system'")
-        .bind(id).bind(read_seq).bind(actor.member_id).fetch_one(pool).await?.try_get(0)?;
+    let last_message = match r.try_get::<Option<i64>, _>(LAST_MESSAGE_AT)? {
+        Some(_) => Some(message_from_row_at(r, LAST_MESSAGE_AT)?),
+        None => None,
+    };
+    let mut unread: i64 = r.try_get(13)?;
     if unread == 0 && r.try_get::<i64, _>(10)? != 0 {
         unread = 1;
     }
     let mut name: String = r.try_get(2)?;
     if kind == ConversationKind::Direct {
-        let dir = state.directory.get(&state.db, actor.org_id).await?;
+        let dir = match dir {
+            Some(d) => d,
+            None => dir.insert(state.directory.get(&state.db, actor.org_id).await?),
+        };
         name = member_ids
             .iter()
             .find(|m| **m != actor.member_id)
@@ -278,7 +289,7 @@ pub async fn load_view(state: &AppState, actor: &Actor, conv: i64) -> ApiResult<
         .fetch_optional(state.db.reader())
         .await?
         .ok_or_else(|| ApiError::not_found("Conversation"))?;
-    view_from_row(state, actor, &row).await
+    view_from_row(state, actor, &row, &mut None).await
 }
 
 /// The caller's conversations, pinned first, then the most recent.
@@ -291,8 +302,9 @@ pub async fn list_views(state: &AppState, actor: &Actor) -> ApiResult<Vec<Conver
     .fetch_all(state.db.reader())
     .await?;
     let mut items = Vec::with_capacity(rows.len());
+    let mut dir = None;
     for r in &rows {
-        items.push(view_from_row(state, actor, r).await?);
+        items.push(view_from_row(state, actor, r, &mut dir).await?);
     }
     Ok(items)
 }

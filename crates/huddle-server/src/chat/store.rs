@@ -11,24 +11,29 @@ pub const MESSAGE_COLUMNS: &str =
     "id, conversation_id, seq, sender_id, client_msg_id, kind, body, reply_to, recalled_at, created_at";
 
 pub fn message_from_row(r: &AnyRow) -> Result<Message, sqlx::Error> {
-    let recalled_at: Option<i64> = r.try_get(8)?;
+    message_from_row_at(r, 0)
+}
+
+/// A message read from [`MESSAGE_COLUMNS`] starting at column `at` of a wider row.
+pub fn message_from_row_at(r: &AnyRow, at: usize) -> Result<Message, sqlx::Error> {
+    let recalled_at: Option<i64> = r.try_get(at + 8)?;
     let content = if recalled_at.is_some() {
         Content::Recalled
     } else {
-        serde_json::from_str(&r.try_get::<String, _>(6)?).unwrap_or(Content::System {
+        serde_json::from_str(&r.try_get::<String, _>(at + 6)?).unwrap_or(Content::System {
             text: String::new(),
         })
     };
     Ok(Message {
-        id: Id(r.try_get(0)?),
-        conversation_id: Id(r.try_get(1)?),
-        seq: r.try_get(2)?,
-        sender_id: Id(r.try_get(3)?),
-        client_msg_id: r.try_get(4)?,
+        id: Id(r.try_get(at)?),
+        conversation_id: Id(r.try_get(at + 1)?),
+        seq: r.try_get(at + 2)?,
+        sender_id: Id(r.try_get(at + 3)?),
+        client_msg_id: r.try_get(at + 4)?,
         content,
-        reply_to: r.try_get::<Option<i64>, _>(7)?.map(Id),
+        reply_to: r.try_get::<Option<i64>, _>(at + 7)?.map(Id),
         recalled: recalled_at.is_some(),
-        created_at: r.try_get(9)?,
+        created_at: r.try_get(at + 9)?,
     })
 }
 

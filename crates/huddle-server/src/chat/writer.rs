@@ -17,7 +17,7 @@ use super::cache::ConvEntry;
 use super::messages::notifies;
 use super::model::{Content, Message};
 use super::store::{message_from_row, MESSAGE_COLUMNS};
-use crate::db::{Backend, Tx};
+use crate::db::{Backend, Placeholders, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::events::Audience;
 use crate::ids::{now_ms, Id};
@@ -157,7 +157,7 @@ async fn write_batch(
 ) -> Result<Vec<Answer>, sqlx::Error> {
     let now = now_ms();
     let mut tx = state.db.begin().await?;
-    let mut originals = existing_many(&mut tx, pending).await?;
+    let mut originals = existing_many(&mut tx, state.db.backend, pending).await?;
     let mut accepted: Vec<Accepted> = Vec::with_capacity(pending.len());
     let mut in_batch: HashMap<(i64, &str), usize> = HashMap::new();
     let mut plans = Vec::with_capacity(pending.len());
@@ -232,19 +232,28 @@ async fn store_accepted(
         }
     }
     let mut next: HashMap<i64, i64> = HashMap::new();
+    let backend = state.db.backend;
     for chunk in counts.chunks(ROWS_PER_STATEMENT) {
+        let mut p = Placeholders::new(backend);
         let mut sql = String::from("UPDATE conversations SET last_seq = last_seq + CASE id");
-        for i in 0..chunk.len() {
-            sql.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 2, 2 * i + 3));
+        for _ in chunk {
+            sql.push_str(" WHEN ");
+            p.push(&mut sql);
+            sql.push_str(" THEN ");
+            p.push(&mut sql);
         }
-        sql.push_str(" END, last_message_at = $1 WHERE id IN (");
-        for i in 0..chunk.len() {
-            sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, 2 * i + 2));
-        }
-        sql.push_str(") RETURNING id, last_seq");
-        let mut q = sqlx::query(&sql).bind(now);
+        sql.push_str(" END, last_message_at = ");
+        p.push(&mut sql);
+        sql.push_str(" WHERE id IN ");
+        p.push_tuple(&mut sql, chunk.len());
+        sql.push_str(" RETURNING id, last_seq");
+        let mut q = sqlx::query(&sql);
         for (conv, n) in chunk {
             q = q.bind(*conv).bind(*n);
+        }
+        q = q.bind(now);
+        for (conv, _) in chunk {
+            q = q.bind(*conv);
         }
         for r in q.fetch_all(&mut **tx).await? {
             let (id, last): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
@@ -269,25 +278,15 @@ async fn store_accepted(
         *seq += 1;
     }
     for chunk in messages.chunks(ROWS_PER_STATEMENT) {
+        let mut p = Placeholders::new(backend);
         let mut sql = String::from(
             "INSERT INTO messages (id, org_id, conversation_id, seq, sender_id, client_msg_id, kind, body, reply_to, created_at) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = i * 10;
-            sql.push_str(&format!(
-                "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                if i == 0 { "" } else { ", " },
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10
-            ));
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            p.push_tuple(&mut sql, 10);
         }
         let mut q = sqlx::query(&sql);
         for m in chunk {
@@ -320,29 +319,34 @@ async fn store_accepted(
         }
     }
     for chunk in pointers.chunks(ROWS_PER_STATEMENT) {
+        let mut p = Placeholders::new(backend);
         let mut sql = String::from("UPDATE conversation_members SET read_seq = CASE");
-        let mut filter = String::new();
-        for i in 0..chunk.len() {
-            let b = i * 3;
-            sql.push_str(&format!(
-                " WHEN conversation_id = ${} AND member_id = ${} THEN ${}",
-                b + 1,
-                b + 2,
-                b + 3
-            ));
-            filter.push_str(&format!(
-                "{}(conversation_id = ${} AND member_id = ${})",
-                if i == 0 { "" } else { " OR " },
-                b + 1,
-                b + 2
-            ));
+        for _ in chunk {
+            sql.push_str(" WHEN conversation_id = ");
+            p.push(&mut sql);
+            sql.push_str(" AND member_id = ");
+            p.push(&mut sql);
+            sql.push_str(" THEN ");
+            p.push(&mut sql);
         }
-        sql.push_str(&format!(
-            " ELSE read_seq END, marked_unread = 0 WHERE {filter}"
-        ));
+        sql.push_str(" ELSE read_seq END, marked_unread = 0 WHERE ");
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 {
+                "(conversation_id = "
+            } else {
+                " OR (conversation_id = "
+            });
+            p.push(&mut sql);
+            sql.push_str(" AND member_id = ");
+            p.push(&mut sql);
+            sql.push(')');
+        }
         let mut q = sqlx::query(&sql);
         for (c, s, seq) in chunk {
             q = q.bind(*c).bind(*s).bind(*seq);
+        }
+        for (c, s, _) in chunk {
+            q = q.bind(*c).bind(*s);
         }
         q.execute(&mut **tx).await?;
     }
@@ -366,18 +370,23 @@ fn reused_elsewhere() -> ApiError {
 /// The stored originals of every (sender, client_msg_id) in the batch, in one query per chunk.
 async fn existing_many(
     tx: &mut Tx,
+    backend: Backend,
     pending: &[Pending],
 ) -> Result<HashMap<(i64, String), Message>, sqlx::Error> {
     let mut out = HashMap::new();
     for chunk in pending.chunks(ROWS_PER_STATEMENT) {
+        let mut p = Placeholders::new(backend);
         let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE ");
         for i in 0..chunk.len() {
-            sql.push_str(&format!(
-                "{}(sender_id = ${} AND client_msg_id = ${})",
-                if i == 0 { "" } else { " OR " },
-                2 * i + 1,
-                2 * i + 2
-            ));
+            sql.push_str(if i == 0 {
+                "(sender_id = "
+            } else {
+                " OR (sender_id = "
+            });
+            p.push(&mut sql);
+            sql.push_str(" AND client_msg_id = ");
+            p.push(&mut sql);
+            sql.push(')');
         }
         let mut q = sqlx::query(&sql);
         for p in chunk {

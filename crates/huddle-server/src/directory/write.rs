@@ -142,6 +142,11 @@ impl DirectoryWrite {
         )
         .await?;
         self.tx.commit().await?;
+        // A member's role, name or status may have changed: signed-in sessions re-read it.
+        let member = (target.0 == "member").then_some(target.1);
+        state
+            .events
+            .control(actor.org_id, events::Control::Members { member });
         state.events.publish(&event, events::Audience::Organization);
         Ok(())
     }

@@ -11,6 +11,7 @@ crate::on_both_backends!(
     admin_reset_forces_password_change,
     own_sessions_can_be_listed_and_ended,
     cookie_sessions_need_csrf_token,
+    signed_in_sessions_see_changes_at_once,
 );
 
 async fn first_run_setup_creates_org_once(t: &TestServer) {
@@ -282,6 +283,71 @@ async fn own_sessions_can_be_listed_and_ended(t: &TestServer) {
     );
     assert_eq!(t.get(&c, "/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(t.get(&a, "/api/v1/me").await.0, StatusCode::OK);
+}
+
+/// Sessions are cached in memory; every change that affects what a session may do reaches an
+/// already-used (cached) session on the very next request.
+async fn signed_in_sessions_see_changes_at_once(t: &TestServer) {
+    let org = t.org("辛公司", "boss").await;
+    let (id, token) = t.member(&org, "孙八", "sunba", &[&org.root]).await;
+    let other = t.login_in(&org.code, "sunba", "member-pass-1").await;
+    let new_dept = |name: &str| json!({"name": name, "parent_id": org.root});
+    // Warm the cache for both sessions.
+    assert_eq!(t.get(&token, "/api/v1/me").await.0, StatusCode::OK);
+    assert_eq!(t.get(&other, "/api/v1/me").await.0, StatusCode::OK);
+    let (s, _) = t.post(&token, "/api/v1/departments", new_dept("甲")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Promotion and demotion apply to the next request.
+    let role = format!("/api/v1/members/{id}/role");
+    let (s, b) = t
+        .put(
+            &org.admin,
+            &role,
+            json!({"role": "admin", "managed_department_ids": [org.root]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = t.post(&token, "/api/v1/departments", new_dept("乙")).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, _) = t.put(&org.admin, &role, json!({"role": "member"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = t.post(&token, "/api/v1/departments", new_dept("丙")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A rename shows in the caller's own profile at once.
+    let (s, _) = t
+        .patch(
+            &org.admin,
+            &format!("/api/v1/members/{id}"),
+            json!({"name": "孙八八"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        t.get(&token, "/api/v1/me").await.1["member"]["name"],
+        "孙八八"
+    );
+    // Signing out ends that session only; disabling ends the rest.
+    assert_eq!(
+        t.post(&other, "/api/v1/auth/logout", json!({})).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        t.get(&other, "/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(t.get(&token, "/api/v1/me").await.0, StatusCode::OK);
+    let (s, _) = t
+        .patch(
+            &org.admin,
+            &format!("/api/v1/members/{id}"),
+            json!({"status": "disabled"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        t.get(&token, "/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn cookie_sessions_need_csrf_token(t: &TestServer) {

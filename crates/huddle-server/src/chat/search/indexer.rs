@@ -1,5 +1,10 @@
-//! The background indexer: reads committed messages in id order and feeds the index in batches,
-//! one index commit per batch.
+//! The background indexer: reads committed messages in id order and feeds the index, one index
+//! commit per pass (or per [`COMMIT_EVERY`] messages while catching up).
+//!
+//! A pass starts [`SETTLE`] after the first new message, not at once: under a steady stream of
+//! sends that gathers many messages into one commit, where a commit per send would spend most
+//! of the indexing time creating and merging tiny segments. A caller that waits for the index
+//! ([`super::SearchIndex::wait_caught_up`]) skips the wait.
 //!
 //! Ids are allocated before their transaction commits, so on PostgreSQL (or with several
 //! nodes) a message can become visible after a larger id was already indexed. The indexer
@@ -24,8 +29,13 @@ use tantivy::{IndexWriter, TantivyDocument};
 
 /// How long a transaction may hold an allocated message id before it commits.
 pub const GRACE_MS: i64 = 15_000;
-/// Messages per index commit.
+/// Messages read per query.
 const BATCH: i64 = 500;
+/// Messages added before an intermediate commit while catching up (a long backlog becomes
+/// searchable in steps).
+const COMMIT_EVERY: u64 = 50_000;
+/// How long a pass waits after being woken, to gather what else arrives.
+const SETTLE: Duration = Duration::from_millis(250);
 /// How often the indexer looks for messages committed by other nodes.
 const POLL: Duration = Duration::from_secs(2);
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
@@ -128,6 +138,7 @@ impl Indexer {
         let bound = first_id_at(now_ms() - GRACE_MS);
         let mut after = self.watermark;
         let mut added = 0;
+        let mut uncommitted = 0;
         loop {
             let ids: Vec<i64> =
                 sqlx::query("SELECT id FROM messages WHERE id > $1 ORDER BY id LIMIT $2")
@@ -145,13 +156,22 @@ impl Indexer {
                 .filter(|id| !self.seen.contains(id))
                 .collect();
             if !new.is_empty() {
-                added += self.index_batch(&new).await?;
+                let n = self.index_batch(&new).await?;
+                added += n;
+                uncommitted += new.len() as u64;
                 self.seen.extend(new);
+                if uncommitted >= COMMIT_EVERY {
+                    self.commit().await?;
+                    uncommitted = 0;
+                }
             }
             after = last;
             if (ids.len() as i64) < BATCH {
                 break;
             }
+        }
+        if uncommitted > 0 {
+            self.commit().await?;
         }
         if bound > self.watermark {
             self.watermark = bound;
@@ -183,7 +203,7 @@ impl Indexer {
         let search = self.search.clone();
         let writer = self.writer.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
-            let mut w = writer
+            let w = writer
                 .lock()
                 .map_err(|_| anyhow::anyhow!("index writer poisoned"))?;
             let mut added = 0;
@@ -201,9 +221,22 @@ impl Indexer {
                     Change::Nothing => {}
                 }
             }
+            Ok(added)
+        })
+        .await?
+    }
+
+    /// Makes what was added searchable.
+    async fn commit(&self) -> anyhow::Result<()> {
+        let search = self.search.clone();
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let mut w = writer
+                .lock()
+                .map_err(|_| anyhow::anyhow!("index writer poisoned"))?;
             w.commit()?;
             search.reader.reload()?;
-            Ok(added)
+            Ok(())
         })
         .await?
     }
@@ -252,7 +285,15 @@ impl SearchIndex {
                 self.passes.send_replace(number);
             }
             tokio::select! {
-                _ = self.wake.notified() => {}
+                _ = self.wake.notified() => {
+                    // Gather what else arrives, unless someone waits for the index.
+                    tokio::select! {
+                        _ = tokio::time::sleep(SETTLE) => {}
+                        _ = self.urgent.notified() => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+                _ = self.urgent.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
                 _ = stop.changed() => {}
             }

@@ -129,8 +129,10 @@ pub struct SearchIndex {
     /// True when this process created the index (it starts from the first message).
     created: bool,
     node_id: i64,
-    /// Poked after each send or recall so the indexer picks the message up at once.
+    /// Poked after each send or recall: the indexer picks the message up within its settle time.
     wake: Notify,
+    /// Rung by a caller waiting for the index: the indexer runs a pass at once.
+    urgent: Notify,
     /// Numbers the indexer's passes over the messages table as they start …
     started: AtomicU64,
     /// … and publishes the number of the last one that finished.
@@ -185,6 +187,7 @@ impl SearchIndex {
             created,
             node_id: i64::from(node_id),
             wake: Notify::new(),
+            urgent: Notify::new(),
             started: AtomicU64::new(0),
             passes: watch::channel(0).0,
             stop: watch::channel(false).0,
@@ -207,7 +210,7 @@ impl SearchIndex {
         // A pass running now may have started before the caller's commit: wait for one that
         // starts after this point.
         let target = self.started.load(Ordering::SeqCst) + 1;
-        self.poke();
+        self.urgent.notify_one();
         tokio::time::timeout(timeout, rx.wait_for(|n| *n >= target))
             .await
             .is_ok_and(|r| r.is_ok())
