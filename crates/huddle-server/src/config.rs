@@ -38,6 +38,9 @@ pub struct ServerConfig {
     pub nats_subject_prefix: String,
     /// Messages one member may send per 10 seconds.
     pub send_rate_per_10s: u32,
+    /// Send writer tasks, each writing its batches in its own transaction (0: automatic —
+    /// 1 on SQLite, which has one writer connection, 4 on PostgreSQL).
+    pub send_writers: u32,
     /// Log format: `pretty` or `json`.
     pub log_format: String,
     /// Largest upload in MiB (images are further capped at 20, voice notes at 10).
@@ -70,6 +73,7 @@ impl Default for ServerConfig {
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             send_rate_per_10s: 50,
+            send_writers: 0,
             nats_url: None,
             nats_subject_prefix: "huddle".into(),
             log_format: "pretty".into(),
@@ -117,6 +121,10 @@ impl ServerConfig {
             "session_ttl_hours must be positive"
         );
         anyhow::ensure!(self.max_upload_mb >= 1, "max_upload_mb must be at least 1");
+        anyhow::ensure!(
+            self.send_writers <= 64,
+            "send_writers must be between 0 (automatic) and 64"
+        );
         anyhow::ensure!(self.org_quota_mb >= 1, "org_quota_mb must be at least 1");
         anyhow::ensure!(
             self.s3_endpoint.is_empty() || !self.s3_bucket.is_empty(),

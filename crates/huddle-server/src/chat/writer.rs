@@ -55,10 +55,12 @@ pub struct SendQueue {
 
 impl SendQueue {
     /// Starts the writer tasks. They hold the state weakly and stop when it is gone.
-    pub fn start(state: Weak<State>, backend: Backend) -> Self {
-        let n = match backend {
-            Backend::Sqlite => 1,
-            Backend::Postgres => 4,
+    pub fn start(state: Weak<State>, backend: Backend, writers: u32) -> Self {
+        // SQLite has one writer connection: more tasks would only queue for it.
+        let n = match (backend, writers) {
+            (Backend::Sqlite, _) => 1,
+            (Backend::Postgres, 0) => 4,
+            (Backend::Postgres, n) => n as usize,
         };
         let shards = (0..n)
             .map(|_| {
@@ -85,6 +87,17 @@ impl SendQueue {
 async fn run(state: Weak<State>, mut rx: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        if batch.len() > 1 {
+            // Under load, let the request tasks that are ready run first: the sends they queue
+            // join this batch, so the transaction (and its fsync) is shared by more of them.
+            tokio::task::yield_now().await;
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(p) => batch.push(p),
+                    Err(_) => break,
+                }
+            }
+        }
         let Some(state) = state.upgrade() else { return };
         let pending = std::mem::take(&mut batch);
         let answers = write(&state, &pending).await;
