@@ -146,3 +146,20 @@ impl ServerConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_writers_is_bounded() {
+        let mut c = ServerConfig::default();
+        for ok in [0, 1, 64] {
+            c.send_writers = ok;
+            assert!(c.validate().is_ok(), "{ok}");
+        }
+        c.send_writers = 65;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("send_writers"), "{e}");
+    }
+}

@@ -52,7 +52,11 @@ impl State {
         let backend = db.backend;
         let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
         Ok(Arc::new_cyclic(|weak| State {
-            sends: crate::chat::writer::SendQueue::start(weak.clone(), backend, config.send_writers),
+            sends: crate::chat::writer::SendQueue::start(
+                weak.clone(),
+                backend,
+                config.send_writers,
+            ),
             ids: IdGen::new(config.node_id),
             passwords,
             throttle: LoginThrottle::new(
