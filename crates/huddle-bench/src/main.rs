@@ -19,11 +19,6 @@ mod proc_stats;
 
 use clap::{Parser, Subcommand};
 
-/// The load generator uses the same allocator as the server, so neither side of a ratio gains
-/// from it alone (the baseline server runs in this process).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "huddle-bench",
