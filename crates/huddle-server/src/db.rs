@@ -149,6 +149,24 @@ impl Placeholders {
         }
         sql.push(')');
     }
+
+    /// Appends `(a = p AND b = p) OR (a = p AND b = p) …` matching any of `n` pairs.
+    pub fn push_any_pair(&mut self, sql: &mut String, (a, b): (&str, &str), n: usize) {
+        for i in 0..n {
+            if i > 0 {
+                sql.push_str(" OR ");
+            }
+            sql.push('(');
+            sql.push_str(a);
+            sql.push_str(" = ");
+            self.push(sql);
+            sql.push_str(" AND ");
+            sql.push_str(b);
+            sql.push_str(" = ");
+            self.push(sql);
+            sql.push(')');
+        }
+    }
 }
 
 #[cfg(test)]
@@ -158,14 +176,23 @@ mod tests {
     #[test]
     fn placeholders_are_positional_on_sqlite_and_numbered_on_postgres() {
         for (backend, want) in [
-            (Backend::Sqlite, "x = ? AND (?, ?)"),
-            (Backend::Postgres, "x = $1 AND ($2, $3)"),
+            (
+                Backend::Sqlite,
+                "x = ? AND (?, ?) AND ((a = ? AND b = ?) OR (a = ? AND b = ?))",
+            ),
+            (
+                Backend::Postgres,
+                "x = $1 AND ($2, $3) AND ((a = $4 AND b = $5) OR (a = $6 AND b = $7))",
+            ),
         ] {
             let mut p = Placeholders::new(backend);
             let mut sql = String::from("x = ");
             p.push(&mut sql);
             sql.push_str(" AND ");
             p.push_tuple(&mut sql, 2);
+            sql.push_str(" AND (");
+            p.push_any_pair(&mut sql, ("a", "b"), 2);
+            sql.push(')');
             assert_eq!(sql, want);
         }
     }

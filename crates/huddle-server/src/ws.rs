@@ -159,6 +159,12 @@ async fn write_burst(socket: &mut WebSocket, sub: &mut Subscription, first: Fram
     }
 }
 
+/// Sends a last frame, then closes the socket.
+async fn close_with(socket: &mut WebSocket, frame: &'static str) {
+    let _ = socket.send(Message::Text(frame.into())).await;
+    let _ = socket.send(Message::Close(None)).await;
+}
+
 async fn run(mut socket: WebSocket, mut sub: Subscription, state: AppState, who: Who) {
     let mut last_typing = HashMap::new();
     if socket
@@ -175,9 +181,7 @@ async fn run(mut socket: WebSocket, mut sub: Subscription, state: AppState, who:
     // ones are boxed so an idle connection stays small.
     let unchanged = state.events.sessions.generation() == who.checked_at_generation;
     if !unchanged && !Box::pin(session_exists(&state, who.session_id)).await {
-        let _ = socket.send(Message::Text(SESSION_ENDED.into())).await;
-        let _ = socket.send(Message::Close(None)).await;
-        return;
+        return close_with(&mut socket, SESSION_ENDED).await;
     }
     let left = Duration::from_millis(u64::try_from(who.expires_at - now_ms()).unwrap_or(0));
     let expiry = tokio::time::sleep(left);
@@ -191,24 +195,16 @@ async fn run(mut socket: WebSocket, mut sub: Subscription, state: AppState, who:
                 Some(first) => match write_burst(&mut socket, &mut sub, first).await {
                     Burst::Written => {}
                     Burst::Failed => return,
-                    Burst::SessionEnded => {
-                        let _ = socket.send(Message::Text(SESSION_ENDED.into())).await;
-                        let _ = socket.send(Message::Close(None)).await;
-                        return;
-                    }
+                    Burst::SessionEnded => return close_with(&mut socket, SESSION_ENDED).await,
                 },
                 None => {
                     // The bus dropped this connection because it fell behind: the client must
                     // resync over HTTP, then reconnect.
-                    let _ = socket.send(Message::Text(r#"{"type":"resync"}"#.into())).await;
-                    let _ = socket.send(Message::Close(None)).await;
-                    return;
+                    return close_with(&mut socket, r#"{"type":"resync"}"#).await;
                 }
             },
             () = &mut expiry => {
-                let _ = socket.send(Message::Text(SESSION_ENDED.into())).await;
-                let _ = socket.send(Message::Close(None)).await;
-                return;
+                return close_with(&mut socket, SESSION_ENDED).await;
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,

@@ -96,14 +96,6 @@ impl SessionCache {
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
-
-    pub fn len(&self) -> usize {
-        self.entries.read().expect("session cache").len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]

@@ -343,17 +343,7 @@ async fn store_accepted(
             p.push(&mut sql);
         }
         sql.push_str(" ELSE read_seq END, marked_unread = 0 WHERE ");
-        for i in 0..chunk.len() {
-            sql.push_str(if i == 0 {
-                "(conversation_id = "
-            } else {
-                " OR (conversation_id = "
-            });
-            p.push(&mut sql);
-            sql.push_str(" AND member_id = ");
-            p.push(&mut sql);
-            sql.push(')');
-        }
+        p.push_any_pair(&mut sql, ("conversation_id", "member_id"), chunk.len());
         let mut q = sqlx::query(&sql);
         for (c, s, seq) in chunk {
             q = q.bind(*c).bind(*s).bind(*seq);
@@ -390,17 +380,7 @@ async fn existing_many(
     for chunk in pending.chunks(ROWS_PER_STATEMENT) {
         let mut p = Placeholders::new(backend);
         let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE ");
-        for i in 0..chunk.len() {
-            sql.push_str(if i == 0 {
-                "(sender_id = "
-            } else {
-                " OR (sender_id = "
-            });
-            p.push(&mut sql);
-            sql.push_str(" AND client_msg_id = ");
-            p.push(&mut sql);
-            sql.push(')');
-        }
+        p.push_any_pair(&mut sql, ("sender_id", "client_msg_id"), chunk.len());
         let mut q = sqlx::query(&sql);
         for p in chunk {
             q = q.bind(p.job.member_id).bind(p.job.client_msg_id.clone());

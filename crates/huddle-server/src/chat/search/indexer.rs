@@ -156,8 +156,7 @@ impl Indexer {
                 .filter(|id| !self.seen.contains(id))
                 .collect();
             if !new.is_empty() {
-                let n = self.index_batch(&new).await?;
-                added += n;
+                added += self.index_batch(&new).await?;
                 uncommitted += new.len() as u64;
                 self.seen.extend(new);
                 if uncommitted >= COMMIT_EVERY {
