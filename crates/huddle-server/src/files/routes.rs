@@ -119,6 +119,14 @@ pub async fn upload_file(
                     .map_err(|e| multipart_error(config, limit_kind, e))?
                 {
                     if (buf.len() + chunk.len()) as u64 > cap {
+                        // Read and drop the rest (bounded by the body limit) before answering,
+                        // so the client finishes sending and reads the 413 instead of meeting
+                        // a closed connection.
+                        while let Ok(Some(_)) = field.chunk().await {}
+                        drop(field);
+                        while let Ok(Some(mut rest)) = multipart.next_field().await {
+                            while let Ok(Some(_)) = rest.chunk().await {}
+                        }
                         return Err(too_large(config, limit_kind));
                     }
                     buf.extend_from_slice(&chunk);
